@@ -7,6 +7,7 @@ SHELL := /bin/bash
 
 PY3_VENV := .venv/py3
 PY2_VENV := .venv/py2
+PYTHON27 ?= $(shell test -x /usr/bin/python2.7 && echo /usr/bin/python2.7 || command -v python2.7)
 PY3 := $(PY3_VENV)/bin/python
 PY2 := $(PY2_VENV)/bin/python
 ADDON := connector_openproject
@@ -25,8 +26,8 @@ $(PY3_VENV)/.done: requirements.txt requirements-test.txt
 
 # Python 2.7 (Odoo 10's interpreter): the addon's pure-Python parts are tested on it too.
 $(PY2_VENV)/.done: requirements.txt requirements-py27.txt $(PY3_VENV)/.done
-	@command -v python2.7 >/dev/null || { echo "python2.7 is missing: see README.rst (Development)"; exit 1; }
-	$(PY3) -m virtualenv -q -p python2.7 $(PY2_VENV)
+	@test -n "$(PYTHON27)" || { echo "python2.7 is missing: see README.rst (Development)"; exit 1; }
+	$(PY3) -m virtualenv -q -p $(PYTHON27) $(PY2_VENV)
 	$(PY2) -m pip install -q -r requirements.txt -r requirements-py27.txt
 	touch $@
 
