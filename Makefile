@@ -21,14 +21,14 @@ venvs: $(PY3_VENV)/.done $(PY2_VENV)/.done
 # Python 3: simulator, its tests, the client's tests, pylint-odoo.
 $(PY3_VENV)/.done: requirements.txt requirements-test.txt
 	python3 -m venv $(PY3_VENV)
-	$(PY3) -m pip install -q -r requirements.txt -r requirements-test.txt
+	$(PY3) -m pip install -qq -r requirements.txt -r requirements-test.txt
 	touch $@
 
 # Python 2.7 (Odoo 10's interpreter): the addon's pure-Python parts are tested on it too.
 $(PY2_VENV)/.done: requirements.txt requirements-py27.txt $(PY3_VENV)/.done
 	@test -n "$(PYTHON27)" || { echo "python2.7 is missing: see README.rst (Development)"; exit 1; }
 	$(PY3) -m virtualenv -q -p $(PYTHON27) $(PY2_VENV)
-	$(PY2) -m pip install -q -r requirements.txt -r requirements-py27.txt
+	$(PY2) -m pip install -qq -r requirements.txt -r requirements-py27.txt
 	touch $@
 
 test-static: venvs
