@@ -46,7 +46,7 @@ def main(args):
         medians[size] = {label: statistics.median(pick(r, keys) for r in runs[size])
                          for label, keys in ROWS}
         medians[size]["runs"] = len(runs[size])
-        medians[size]["requests lower bound (records / page size + projects)"] = (
+        medians[size]["requests target (records / page size + projects)"] = (
             runs[size][0]["full"]["records"] // runs[size][0]["full"]["page_size"]
             + runs[size][0]["full"]["projects"])
     width = max(len(label) for label in medians[sizes[0]])
