@@ -370,7 +370,7 @@ class Renderer(object):
         return {'_type': 'TimeEntriesActivity', 'id': a.id, 'name': a.name, 'position': a.position,
                 'default': bool(a.is_default),
                 '_links': {'self': link('%s/time_entries/activities/%d' % (API, a.id), a.name),
-                           'projects': []}}
+                           'projects': link('%s/time_entries/activities/%d/projects' % (API, a.id))}}
 
     def version(self, v):
         proj = self.store.projects[v.project_id]
@@ -378,6 +378,7 @@ class Renderer(object):
                 'startDate': v.start_date, 'endDate': v.end_date, 'status': v.status, 'sharing': v.sharing,
                 'createdAt': self.dt(v.created), 'updatedAt': self.dt(v.updated),
                 '_links': {'self': link('%s/versions/%d' % (API, v.id), v.name),
+                           'schema': link('%s/versions/schema' % API),
                            'definingProject': self.project_link(proj.id),
                            'availableInProjects': link('%s/versions/%d/projects' % (API, v.id))}}
 

@@ -347,13 +347,17 @@ class Handler(BaseHTTPRequestHandler):
             self.api(method, path)
         except ApiError as exc:
             self.send_error_json(exc)
-        except (DatasetError, KeyError, ValueError) as exc:
-            if path.startswith('/_control'):
-                self.send_json(422, error_body('PropertyConstraintViolation', str(exc)))
-            else:
-                self.send_json(500, error_body('InternalServerError', 'An internal error has occured. %s' % exc))
+        except InvalidQuery as exc:
+            self.send_json(400, error_body('InvalidQuery', exc.message))
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as exc:  # a simulator bug: still answer like the server would
+            import traceback
+            traceback.print_exc()
+            try:
+                self.send_json(500, error_body('InternalServerError', 'An internal error has occured. %s' % exc))
+            except OSError:
+                pass
 
     def apply_fault(self, method, path):
         sim = self.sim
