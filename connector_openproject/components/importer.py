@@ -1,0 +1,408 @@
+# -*- coding: utf-8 -*-
+# Copyright 2026 connector_openproject contributors
+# License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
+"""Importers: one record (small overridable hooks) and batches.
+
+Record import flow (``OpenProjectImporter.run``)::
+
+    lock (backend, model, external id)
+    read the record (unless the batch gave it)  -- 404: mark deleted
+    up to date? (OpenProject updatedAt == binding's op_updated_at)
+    import dependencies (project, status, users, work package...)
+    map -> create or update the binding -> after import
+
+Batch import flow (``OpenProjectBatchImporter``): read the collection page
+by page and import every element directly from the page (no second request
+per record), each element inside its own savepoint.  An element that cannot
+be imported is rolled back alone and re-imported by a single-record job
+that reads it again and fails with a message naming the OpenProject record
+and the field; the other elements of the page import normally.
+"""
+
+import logging
+
+import psycopg2
+
+from odoo import _, fields, tools
+from odoo.addons.component.core import AbstractComponent
+from odoo.addons.connector.connector import pg_try_advisory_lock
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..exception import (OpenProjectKeyError, OpenProjectMappingError,
+                         RecordLocked)
+from .mapper import record_label
+
+_logger = logging.getLogger(__name__)
+
+try:
+    from ..openproject_client import errors as op_errors
+    from ..openproject_client import hal
+    from ..openproject_client import values as op_values
+except ImportError:  # pragma: no cover - missing python dependency
+    _logger.debug('Cannot import the OpenProject client')
+
+#: context used for every write done by an import: no chatter message, no
+#: follower, no tracking, no invitation e-mail (see README, "Usage")
+IMPORT_CONTEXT = {
+    'tracking_disable': True,
+    'mail_create_nolog': True,
+    'mail_create_nosubscribe': True,
+    'mail_notrack': True,
+    'mail_auto_subscribe_no_notify': True,
+    'no_reset_password': True,
+    'connector_no_export': True,
+    'openproject_import': True,
+}
+
+
+def import_context(env):
+    ctx = dict(env.context)
+    ctx.update(IMPORT_CONTEXT)
+    return ctx
+
+
+class OpenProjectImporter(AbstractComponent):
+    """Base importer of one OpenProject record."""
+
+    _name = 'openproject.importer'
+    _inherit = ['base.importer', 'base.openproject.connector']
+    _usage = 'record.importer'
+
+    def __init__(self, work_context):
+        super(OpenProjectImporter, self).__init__(work_context)
+        self._reset()
+
+    def _reset(self):
+        self.external_id = None
+        self.openproject_record = None
+        self.binding = None
+        self.force = False
+        self.options = {}
+
+    # -- hooks -------------------------------------------------------------
+
+    def _lock(self):
+        """Advisory lock per (backend, model, external id), released at the
+        end of the transaction: two jobs importing the same record at the
+        same time never create two bindings."""
+        lock_name = u'openproject-import(%s, %s, %s, %s)' % (
+            self.backend_record._name, self.backend_record.id,
+            self.model._name, self.external_id)
+        if not pg_try_advisory_lock(self.env, lock_name):
+            raise RecordLocked(
+                _('OpenProject record %s (%s) is being imported by another '
+                  'job; retried later.') % (self.external_id,
+                                            self.model._description),
+                seconds=5, ignore_retry=True)
+
+    def _get_openproject_data(self):
+        """GET the record from OpenProject."""
+        return self.backend_adapter.read(self.external_id)
+
+    def _get_binding(self):
+        return self.binder.to_internal(self.external_id)
+
+    def _is_uptodate(self, binding):
+        """True when the binding already has OpenProject's last update."""
+        if not binding or binding.op_deleted:
+            return False
+        remote = self.openproject_record.get('updatedAt')
+        if not remote or not binding.op_updated_at:
+            return False
+        try:
+            remote_dt = op_values.parse_datetime(remote)
+        except ValueError:
+            return False  # the mapper will report the bad value
+        local_dt = fields.Datetime.from_string(binding.op_updated_at)
+        return remote_dt.replace(microsecond=0) <= local_dt
+
+    def _must_skip(self, binding):
+        """Return a reason (text) to skip the record, or None."""
+        return None
+
+    def _before_import(self):
+        pass
+
+    def _import_dependencies(self):
+        pass
+
+    def _import_dependency(self, external_id, binding_model, record=None,
+                           force=False):
+        """Import a dependency when it has no binding yet (or ``force``).
+        Returns its binding."""
+        if external_id is None:
+            return self.env[binding_model].browse()
+        binder = self.binder_for(binding_model)
+        binding = binder.to_internal_cached(external_id)
+        if binding and not force:
+            return binding
+        importer = self.component(usage='record.importer',
+                                  model_name=binding_model)
+        importer.run(external_id, record=record, force=force)
+        return binder.to_internal_cached(external_id)
+
+    def _link(self, name, record=None):
+        """(kind, id, title) of a link of the record; a malformed href is
+        a mapping error naming the record and the link."""
+        record = self.openproject_record if record is None else record
+        try:
+            kind = hal.link_kind(record, name)
+            ext_id = hal.link_id(record, name)
+        except ValueError as err:
+            raise OpenProjectMappingError(record_label(record),
+                                          '_links.%s' % name,
+                                          tools.ustr(err))
+        return kind, ext_id, hal.link_title(record, name)
+
+    def _import_user_link(self, name, record=None):
+        """Odoo user (maybe empty) of a principal link (author, assignee,
+        user...). Groups and placeholder users give no user; a user that
+        cannot be read becomes an inactive stub named after the link."""
+        kind, ext_id, title = self._link(name, record=record)
+        users = self.env['res.users'].browse()
+        if kind != 'users' or ext_id is None:
+            return users
+        binding = self._import_dependency(ext_id, 'openproject.res.users')
+        if not binding:
+            importer = self.component(usage='record.importer',
+                                      model_name='openproject.res.users')
+            binding = importer.create_stub(ext_id, title)
+        return binding.odoo_id
+
+    def _map_data(self):
+        return self.mapper.map_record(self.openproject_record)
+
+    def _create_data(self, map_record):
+        return map_record.values(for_create=True, **self.options)
+
+    def _update_data(self, map_record):
+        return map_record.values(**self.options)
+
+    def _binding_model(self):
+        return self.model.with_context(import_context(self.env))
+
+    def _create(self, values):
+        values = dict(values)
+        values.update({
+            self.binder._external_field: tools.ustr(self.external_id),
+            self.binder._backend_field: self.backend_record.id,
+            self.binder._sync_date_field: fields.Datetime.now(),
+        })
+        binding = self._binding_model().create(values)
+        _logger.debug('%s %s created from OpenProject %s', self.model._name,
+                      binding.id, self.external_id)
+        return binding
+
+    def _update(self, binding, values):
+        values = self._changed_values(binding, values)
+        if not values:
+            return False
+        values[self.binder._sync_date_field] = fields.Datetime.now()
+        binding.with_context(import_context(self.env)).write(values)
+        _logger.debug('%s %s updated from OpenProject %s', self.model._name,
+                      binding.id, self.external_id)
+        return True
+
+    def _changed_values(self, binding, values):
+        """Only the values that differ from the binding's (no write at all
+        when nothing changed)."""
+        changed = {}
+        for name, value in values.items():
+            field = binding._fields.get(name)
+            if field is None:
+                continue
+            current = binding[name]
+            if field.type == 'many2one':
+                if (current.id or False) != (value or False):
+                    changed[name] = value
+            elif field.type in ('one2many', 'many2many'):
+                changed[name] = value
+            elif field.type in ('float', 'monetary'):
+                if abs((current or 0.0) - (value or 0.0)) > 1e-6:
+                    changed[name] = value
+            elif field.type == 'html':
+                # compare with the value as the field will store it
+                # (fields.Html sanitizes with its own options)
+                stored = field.convert_to_cache(value, binding)
+                if (current or False) != (stored or False):
+                    changed[name] = value
+            else:
+                if (current or False) != (value or False):
+                    changed[name] = value
+        return changed
+
+    def _after_import(self, binding, created):
+        pass
+
+    def _handle_not_found(self, binding):
+        """The record is gone (or hidden) in OpenProject: flag the binding
+        and archive the Odoo record; nothing is ever deleted."""
+        if binding:
+            binding.with_context(import_context(self.env))._op_mark_deleted()
+            return _('%s %s no longer exists in OpenProject: archived.') % (
+                self.model._description, self.external_id)
+        return _('%s %s does not exist in OpenProject: nothing to do.') % (
+            self.model._description, self.external_id)
+
+    # -- flow ----------------------------------------------------------------
+
+    def run(self, external_id, record=None, binding=None, force=False,
+            **options):
+        """Import one record; ``record`` is the JSON already read (from a
+        collection page), ``binding`` the already found binding (if any);
+        ``options`` are given to the mapper (``self.options`` there).
+
+        Returns 'created', 'updated', 'unchanged', 'skipped' or a message.
+        """
+        self._reset()
+        self.external_id = tools.ustr(external_id)
+        self.force = force
+        self.options = options
+        self._lock()
+        if binding is None:
+            binding = self._get_binding()
+        if record is None:
+            try:
+                record = self._get_openproject_data()
+            except op_errors.NotFound:
+                return self._handle_not_found(binding)
+        self.openproject_record = record
+        self.binding = binding
+        if not force and self._is_uptodate(binding):
+            return 'unchanged'
+        reason = self._must_skip(binding)
+        if reason:
+            return reason
+        self._before_import()
+        self._import_dependencies()
+        map_record = self._map_data()
+        created = not binding
+        if binding:
+            values = self._update_data(map_record)
+            changed = self._update(binding, values)
+            result = 'updated' if changed else 'unchanged'
+        else:
+            values = self._create_data(map_record)
+            with self._retry_unique_violation():
+                binding = self._create(values)
+            result = 'created'
+        self.binding = binding
+        self.binder.remember(self.external_id, binding)
+        self._after_import(binding, created)
+        return result
+
+    def _retry_unique_violation(self):
+        return _RetryUniqueViolation()
+
+
+class _RetryUniqueViolation(object):
+    """Context manager: a unique violation on the binding (another
+    transaction created it first) becomes a retry of the job."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        if (exc_type is not None and
+                issubclass(exc_type, psycopg2.IntegrityError) and
+                exc_value.pgcode ==
+                psycopg2.errorcodes.UNIQUE_VIOLATION):
+            raise RetryableJobError(
+                'Another job created the same OpenProject binding at the '
+                'same time; the job will be retried.', seconds=5)
+        return False
+
+
+class OpenProjectBatchImporter(AbstractComponent):
+    """Import the elements of an OpenProject collection, page by page."""
+
+    _name = 'openproject.batch.importer'
+    _inherit = ['base.importer', 'base.openproject.connector']
+    _usage = 'batch.importer'
+
+    def __init__(self, work_context):
+        super(OpenProjectBatchImporter, self).__init__(work_context)
+        self.stats = {}
+        self.changed_ids = []
+        self.seen_ids = set()
+
+    def _count(self, key):
+        self.stats[key] = self.stats.get(key, 0) + 1
+
+    def _record_importer(self):
+        return self.component(usage='record.importer')
+
+    def import_elements(self, elements, force=False):
+        """Import a list of elements (one page): one search for their
+        bindings, then each element in a savepoint."""
+        ext_ids = [element.get('id') for element in elements
+                   if isinstance(element, dict)]
+        bindings = self.binder.to_internal_many(ext_ids)
+        importer = self._record_importer()
+        for element in elements:
+            self._import_element(importer, element, bindings, force)
+
+    def _import_element(self, importer, element, bindings, force):
+        ext_id = element.get('id') if isinstance(element, dict) else None
+        if ext_id is None:
+            # without an id it cannot be re-read alone: report and go on
+            _logger.warning('OpenProject backend %s: element without id in '
+                            'a %s listing, ignored',
+                            self.backend_record.name, self.model._name)
+            self._count('invalid')
+            return
+        ext_id = tools.ustr(ext_id)
+        self.seen_ids.add(ext_id)
+        binding = bindings.get(ext_id)
+        if binding is None:
+            binding = self.model.browse()
+        try:
+            with self.env.cr.savepoint():
+                result = importer.run(ext_id, record=element,
+                                      binding=binding, force=force)
+        except RecordLocked:
+            self._delay_single(ext_id, force)
+            self._count('delayed')
+            return
+        except (RetryableJobError, OpenProjectKeyError):
+            raise
+        except Exception as err:  # pylint: disable=broad-except
+            # only this element is rolled back; its own job reads it again
+            # and fails with the message the user needs
+            self._after_rollback()
+            _logger.info('OpenProject backend %s: %s %s not imported from '
+                         'the page, delegated to its own job: %s',
+                         self.backend_record.name, self.model._name, ext_id,
+                         tools.ustr(err))
+            self._delay_single(ext_id, True)
+            self._count('failed')
+            return
+        if result in ('created', 'updated'):
+            self.changed_ids.append(ext_id)
+        self._count(result if result in ('created', 'updated', 'unchanged')
+                    else 'other')
+
+    def _after_rollback(self):
+        self.op_cache.clear()
+        self.env.invalidate_all()
+
+    def _delay_single(self, external_id, force):
+        self.model._op_delay_import_record(self.backend_record, external_id,
+                                           force=force)
+
+    def _check_missing(self, bindings):
+        """Bindings not seen during a full pass: read each of them again in
+        its own job (404 -> archived, moved -> updated)."""
+        count = 0
+        for binding in bindings:
+            if binding.external_id not in self.seen_ids:
+                self._delay_single(binding.external_id, True)
+                count += 1
+        if count:
+            self.stats['missing'] = count
+
+    def summary(self):
+        if not self.stats:
+            return _('Nothing to import.')
+        return u', '.join(u'%s: %s' % (key, value)
+                          for key, value in sorted(self.stats.items()))

@@ -1,0 +1,489 @@
+# -*- coding: utf-8 -*-
+# Copyright 2026 connector_openproject contributors
+# License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
+
+import logging
+import threading
+from contextlib import contextmanager
+
+import odoo
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ...exception import OpenProjectKeyError
+
+_logger = logging.getLogger(__name__)
+
+try:
+    from ...openproject_client import errors as op_errors
+    from ...openproject_client import hal
+    from ...openproject_client.client import OpenProjectClient
+except ImportError:  # pragma: no cover - missing python dependency
+    _logger.debug('Cannot import the OpenProject client')
+
+ACTIVITY_SELECTION = [
+    ('none', 'None'),
+    ('comments', 'Comments only'),
+    ('updates', 'Updates only'),
+    ('all', 'Comments and updates'),
+]
+
+#: how many projects "Check connection" inspects for missing permissions
+CHECK_PROJECTS_LIMIT = 25
+
+
+class _JobGuard(object):
+    """Truthy when a job of the backend may run; ``reason`` otherwise."""
+
+    def __init__(self, allowed, reason=None):
+        self.allowed = allowed
+        self.reason = reason
+
+    def __nonzero__(self):
+        return self.allowed
+
+    __bool__ = __nonzero__
+
+
+class OpenProjectBackend(models.Model):
+    _name = 'openproject.backend'
+    _inherit = ['connector.backend', 'mail.thread']
+    _description = 'OpenProject Backend'
+
+    name = fields.Char(required=True, track_visibility='onchange')
+    url = fields.Char(
+        string='OpenProject URL',
+        required=True,
+        track_visibility='onchange',
+        help='Base URL of the OpenProject instance, e.g. '
+             'https://openproject.example.com',
+    )
+    api_key = fields.Char(
+        string='API Key',
+        groups='connector.group_connector_manager',
+        copy=False,
+        help='API token of the OpenProject user whose permissions the sync '
+             'uses (My account -> Access tokens). Only connector managers '
+             'can read it; it is never logged nor put in jobs.',
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        comodel_name='res.company',
+        string='Company',
+        required=True,
+        default=lambda self: self.env['res.company']._company_default_get(
+            'openproject.backend'),
+    )
+    timeout = fields.Integer(
+        string='Timeout (s)', default=30,
+        help='Seconds to wait for an answer of OpenProject.')
+    page_size = fields.Integer(
+        default=100,
+        help='Elements requested per page of a collection. The server may '
+             'answer with smaller pages.')
+    verify_ssl = fields.Boolean(
+        string='Verify TLS certificate', default=True,
+        track_visibility='onchange',
+        help='Turn off only for a test server with a self-signed '
+             'certificate: without verification the API key can be '
+             'intercepted.')
+    ca_bundle = fields.Char(
+        string='CA bundle path',
+        help='Optional path of a CA bundle file (PEM) used to verify the '
+             'server certificate, for private certificate authorities.')
+    overlap_seconds = fields.Integer(
+        string='Window overlap (s)', default=60,
+        help='Each incremental sync reads again this many seconds before '
+             'the end of the previous window, to catch records OpenProject '
+             'was still writing.')
+    time_entry_days = fields.Integer(
+        string='Time entries: days re-read', default=30,
+        help='Servers that cannot filter time entries on their update date: '
+             'each sync re-reads the entries spent in this many recent '
+             'days.')
+    time_entry_full_hours = fields.Integer(
+        string='Time entries: full pass every (h)', default=24,
+        help='Servers that cannot filter time entries on their update date: '
+             'hours between two complete reads of the time entries.')
+
+    default_sync_work_packages = fields.Boolean(
+        string='Sync work packages', default=True,
+        help='Applied to projects discovered from now on.')
+    default_sync_time_entries = fields.Boolean(
+        string='Sync time entries', default=True,
+        help='Applied to projects discovered from now on.')
+    default_sync_descriptions = fields.Boolean(
+        string='Sync descriptions', default=True,
+        help='Applied to projects discovered from now on.')
+    default_activities = fields.Selection(
+        selection=ACTIVITY_SELECTION,
+        string='Activities', default='all', required=True,
+        help='Applied to projects discovered from now on: which work '
+             'package activities become messages on the task.')
+
+    key_user_name = fields.Char(string='Key of', readonly=True)
+    key_user_login = fields.Char(string='Key login', readonly=True)
+    key_is_admin = fields.Boolean(string='Administrator key', readonly=True)
+    key_project_count = fields.Integer(
+        string='Visible projects', readonly=True)
+    key_permissions = fields.Text(
+        string='Permissions check', readonly=True)
+    connection_checked_at = fields.Datetime(
+        string='Connection checked on', readonly=True)
+    last_error = fields.Text(readonly=True)
+    sync_blocked = fields.Boolean(
+        readonly=True,
+        help='Set when OpenProject refused the API key: the sync is stopped '
+             'until "Check connection" succeeds.')
+
+    cursor_ids = fields.One2many(
+        comodel_name='openproject.sync.cursor',
+        inverse_name='backend_id',
+        string='Sync cursors',
+    )
+    project_binding_ids = fields.One2many(
+        comodel_name='openproject.project.project',
+        inverse_name='backend_id',
+        string='Projects',
+        readonly=True,
+    )
+    project_count = fields.Integer(compute='_compute_counts')
+    task_count = fields.Integer(compute='_compute_counts')
+    timesheet_count = fields.Integer(compute='_compute_counts')
+    user_count = fields.Integer(compute='_compute_counts')
+    deleted_count = fields.Integer(
+        string='Deleted upstream', compute='_compute_counts')
+
+    _COUNTED = [
+        ('project_count', 'openproject.project.project'),
+        ('task_count', 'openproject.project.task'),
+        ('timesheet_count', 'openproject.account.analytic.line'),
+        ('user_count', 'openproject.res.users'),
+    ]
+    _WITH_DELETIONS = [
+        'openproject.project.project',
+        'openproject.project.task',
+        'openproject.account.analytic.line',
+        'openproject.mail.message',
+        'openproject.res.users',
+    ]
+
+    @api.multi
+    def _compute_counts(self):
+        for backend in self:
+            for field_name, model_name in self._COUNTED:
+                model = self.env[model_name].with_context(active_test=False)
+                backend[field_name] = model.search_count(
+                    [('backend_id', '=', backend.id)])
+            deleted = 0
+            for model_name in self._WITH_DELETIONS:
+                model = self.env[model_name].with_context(active_test=False)
+                deleted += model.search_count(
+                    [('backend_id', '=', backend.id),
+                     ('op_deleted', '=', True)])
+            backend.deleted_count = deleted
+
+    # -- client ----------------------------------------------------------
+
+    @api.multi
+    def _op_new_client(self):
+        """A client for this backend. The key is read as superuser here and
+        only here; it stays inside the client object."""
+        self.ensure_one()
+        backend = self.sudo()
+        if not backend.url or not backend.api_key:
+            raise OpenProjectKeyError(
+                _('Backend "%s" has no URL or no API key: set them, then use '
+                  '"Check connection".') % backend.name)
+        return OpenProjectClient(
+            backend.url.strip(),
+            backend.api_key.strip(),
+            timeout=backend.timeout or 30,
+            verify=backend.verify_ssl,
+            ca_bundle=backend.ca_bundle or None,
+            page_size=backend.page_size or 100,
+        )
+
+    @contextmanager
+    @api.multi
+    def work_on(self, model_name, **kwargs):
+        """Work context with one OpenProject client for the whole work
+        session (propagated to the components of the dependencies) and a
+        cache shared by its components."""
+        self.ensure_one()
+        if 'op_client' not in kwargs:
+            kwargs['op_client'] = self._op_new_client()
+        kwargs.setdefault('op_cache', {})
+        _super = super(OpenProjectBackend, self)
+        with _super.work_on(model_name, **kwargs) as work:
+            yield work
+
+    # -- error handling of jobs ------------------------------------------
+
+    @contextmanager
+    @api.multi
+    def _op_job_guard(self):
+        """Wrap a job of this backend.
+
+        Yields a falsy guard (with a reason) when the backend must not sync
+        (archived, or its key was refused: no job storm); records the
+        message of a refused key in ``last_error`` and blocks the sync.
+        """
+        self.ensure_one()
+        backend = self.with_context(active_test=False)
+        if not backend.active:
+            yield _JobGuard(False, _('Backend archived: nothing done.'))
+            return
+        if backend.sync_blocked:
+            yield _JobGuard(False, _(
+                'Sync stopped: OpenProject refused the API key (%s). '
+                'Nothing done.') % (backend.last_error or ''))
+            return
+        try:
+            yield _JobGuard(True)
+        except OpenProjectKeyError as err:
+            self._op_record_error(tools.ustr(err), block=True)
+            raise
+
+    @api.multi
+    def _op_record_error(self, message, block=False):
+        """Write ``last_error`` (and block the sync) in a transaction of its
+        own, so it survives the rollback of the failing job."""
+        self.ensure_one()
+        values = {'last_error': message}
+        if block:
+            values['sync_blocked'] = True
+        testing = (tools.config['test_enable'] or
+                   getattr(threading.currentThread(), 'testing', False))
+        if testing:
+            # tests run in one transaction that is never committed: the
+            # row is not visible from another cursor
+            self.sudo().write(values)
+            return
+        registry = odoo.registry(self.env.cr.dbname)
+        try:
+            with registry.cursor() as new_cr:
+                new_cr.execute("SET LOCAL lock_timeout = '5s'")
+                env = api.Environment(new_cr, SUPERUSER_ID, {})
+                env[self._name].browse(self.id).write(values)
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception('Could not record the error of OpenProject '
+                              'backend %s', self.id)
+
+    # -- scheduling --------------------------------------------------------
+
+    @api.model
+    def _scheduler_sync(self):
+        """Called by the scheduled action "OpenProject Sync"."""
+        backends = self.search([('active', '=', True)])
+        _logger.info('OpenProject Sync: %s backend(s)', len(backends))
+        backends.sync()
+        return True
+
+    @api.multi
+    def sync(self, from_scratch=False):
+        """Enqueue the sync of every entity (jobs on root.openproject).
+
+        Statuses, users (admin keys) and projects first; the project job
+        then enqueues, per synced project, its work packages (and their
+        activities) and its time entries.
+        """
+        for backend in self:
+            if not backend.active:
+                continue
+            if backend.sync_blocked:
+                _logger.warning('OpenProject backend %s: sync stopped since '
+                                'the API key was refused; use "Check '
+                                'connection" once the key is fixed.',
+                                backend.id)
+                continue
+            if from_scratch:
+                backend.cursor_ids.reset()
+            backend._op_enqueue_global(from_scratch=from_scratch)
+        return True
+
+    @api.multi
+    def _op_enqueue_global(self, from_scratch=False):
+        self.ensure_one()
+        self.env['openproject.project.task.type']._op_delay_import_batch(
+            self, from_scratch=from_scratch, priority=5)
+        self.env['openproject.res.users']._op_delay_import_batch(
+            self, from_scratch=from_scratch, priority=6)
+        self.env['openproject.project.project']._op_delay_import_batch(
+            self, from_scratch=from_scratch, priority=7)
+
+    @api.multi
+    def _op_synced_projects(self):
+        self.ensure_one()
+        return self.env['openproject.project.project'].search([
+            ('backend_id', '=', self.id),
+            ('sync_enabled', '=', True),
+            ('op_deleted', '=', False),
+        ])
+
+    @api.multi
+    def _op_enqueue_project_syncs(self, projects=None, from_scratch=False):
+        """Enqueue the per-project jobs (work packages, time entries)."""
+        self.ensure_one()
+        if projects is None:
+            projects = self._op_synced_projects()
+        tasks = self.env['openproject.project.task']
+        lines = self.env['openproject.account.analytic.line']
+        for project in projects:
+            if not project.sync_enabled or project.op_deleted:
+                continue
+            tasks._op_delay_import_batch(
+                self, project=project, from_scratch=from_scratch,
+                priority=10)
+            if project.sync_time_entries:
+                lines._op_delay_import_batch(
+                    self, project=project, from_scratch=from_scratch,
+                    priority=15)
+        return True
+
+    # -- buttons -------------------------------------------------------------
+
+    @api.multi
+    def action_sync_now(self):
+        self.sync()
+        return True
+
+    @api.multi
+    def action_sync_from_scratch(self):
+        self.sync(from_scratch=True)
+        return True
+
+    @api.multi
+    def action_check_connection(self):
+        """Say whose key it is, how many projects it sees and which
+        permissions are missing where; stores the answer on the backend."""
+        for backend in self:
+            values = backend._op_check_connection()
+            values['connection_checked_at'] = fields.Datetime.now()
+            backend.write(values)
+        return True
+
+    @api.multi
+    def _op_check_connection(self):
+        self.ensure_one()
+        try:
+            with self.work_on('openproject.backend') as work:
+                adapter = work.component(usage='backend.adapter')
+                return self._op_inspect_key(adapter)
+        except (OpenProjectKeyError, RetryableJobError) as err:
+            return {'last_error': tools.ustr(err), 'sync_blocked':
+                    isinstance(err, OpenProjectKeyError),
+                    'key_permissions': False}
+        except op_errors.OpenProjectError as err:
+            return {'last_error': _('OpenProject answered: %s') %
+                    tools.ustr(err), 'key_permissions': False}
+
+    @api.multi
+    def _op_inspect_key(self, adapter):
+        me = adapter.whoami()
+        is_admin = bool(me.get('admin'))
+        lines = []
+        projects = []
+        for page in adapter.iter_pages(path='/api/v3/projects',
+                                       sort_by=[('id', 'asc')]):
+            total = page.get('total')
+            projects.extend(hal.elements(page))
+            if len(projects) >= CHECK_PROJECTS_LIMIT:
+                break
+        else:
+            total = len(projects)
+        if total is None:
+            total = len(projects)
+        if not is_admin:
+            try:
+                adapter.count('/api/v3/users')
+            except op_errors.MissingPermission:
+                lines.append(_('Users cannot be listed with this key (needs '
+                               'an administrator): users are imported '
+                               'through the records that link them.'))
+        for project in projects[:CHECK_PROJECTS_LIMIT]:
+            lines.extend(self._op_check_project(adapter, project))
+        if not lines:
+            lines.append(_('No missing permission found.'))
+        if total > CHECK_PROJECTS_LIMIT:
+            lines.append(_('Only the first %s projects were checked.') %
+                         CHECK_PROJECTS_LIMIT)
+        summary = _('Key of %s (%s), %s; sees %s project(s).') % (
+            me.get('name') or '?', me.get('login') or _('login hidden'),
+            _('administrator') if is_admin else _('not an administrator'),
+            total)
+        return {
+            'key_user_name': me.get('name'),
+            'key_user_login': me.get('login'),
+            'key_is_admin': is_admin,
+            'key_project_count': total,
+            'key_permissions': summary + u'\n' + u'\n'.join(lines),
+            'last_error': False,
+            'sync_blocked': False,
+        }
+
+    @api.multi
+    def _op_check_project(self, adapter, project):
+        lines = []
+        name = project.get('name') or project.get('identifier')
+        checks = [
+            (_('view work packages'),
+             '/api/v3/projects/%s/work_packages' % project.get('id'), None),
+            (_('view time entries'), '/api/v3/time_entries',
+             [('project', '=', [project.get('id')])]),
+        ]
+        for permission, path, filters in checks:
+            try:
+                adapter.count(path, filters=filters)
+            except (op_errors.MissingPermission, op_errors.NotFound):
+                lines.append(_('Missing permission "%s" on project %s.') %
+                             (permission, name))
+            except op_errors.InvalidQuery:
+                pass
+        return lines
+
+    # -- smart buttons -------------------------------------------------------
+
+    @api.multi
+    def _op_action_bindings(self, model_name, domain=None):
+        self.ensure_one()
+        model = self.env['ir.model'].search([('model', '=', model_name)])
+        return {
+            'type': 'ir.actions.act_window',
+            'name': model.name,
+            'res_model': model_name,
+            'view_type': 'form',
+            'view_mode': 'tree,form',
+            'domain': [('backend_id', '=', self.id)] + (domain or []),
+            'context': {'active_test': False},
+        }
+
+    @api.multi
+    def action_view_projects(self):
+        return self._op_action_bindings('openproject.project.project')
+
+    @api.multi
+    def action_view_tasks(self):
+        return self._op_action_bindings('openproject.project.task')
+
+    @api.multi
+    def action_view_timesheets(self):
+        return self._op_action_bindings('openproject.account.analytic.line')
+
+    @api.multi
+    def action_view_users(self):
+        return self._op_action_bindings('openproject.res.users')
+
+    @api.multi
+    def action_view_deleted(self):
+        action = self._op_action_bindings('openproject.project.task',
+                                          [('op_deleted', '=', True)])
+        action['name'] = _('Work packages deleted in OpenProject')
+        return action
+
+    @api.constrains('page_size', 'timeout')
+    def _check_limits(self):
+        for backend in self:
+            if backend.page_size < 1 or backend.timeout < 1:
+                raise UserError(_('Page size and timeout must be positive.'))

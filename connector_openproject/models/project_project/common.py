@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright 2026 connector_openproject contributors
+# License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
+
+from odoo import api, fields, models
+
+from ..openproject_backend.common import ACTIVITY_SELECTION
+
+
+class OpenProjectProjectProject(models.Model):
+    _name = 'openproject.project.project'
+    _inherit = 'openproject.binding'
+    _inherits = {'project.project': 'odoo_id'}
+    _description = 'OpenProject Project'
+    _op_entity_label = 'project'
+
+    odoo_id = fields.Many2one(
+        comodel_name='project.project',
+        string='Project',
+        required=True,
+        ondelete='cascade',
+    )
+    op_identifier = fields.Char(string='OpenProject identifier',
+                                readonly=True)
+    sync_enabled = fields.Boolean(
+        string='Sync work packages', default=True,
+        help='Import the work packages of this project (and, per the '
+             'settings below, their activities and time entries).')
+    sync_descriptions = fields.Boolean(
+        string='Sync descriptions', default=True,
+        help='Copy the (sanitised) description of the work packages.')
+    sync_time_entries = fields.Boolean(
+        string='Sync time entries', default=True)
+    sync_activities = fields.Selection(
+        selection=ACTIVITY_SELECTION,
+        string='Activities', default='all', required=True,
+        help='Which work package activities become messages on the task.')
+    op_archived = fields.Boolean(string='Archived in OpenProject',
+                                 readonly=True)
+
+    _sql_constraints = [
+        ('openproject_odoo_uniq', 'unique(backend_id, odoo_id)',
+         'An Odoo project can be linked to one OpenProject project per '
+         'backend.'),
+    ]
+
+    @api.multi
+    def _op_url_path(self):
+        self.ensure_one()
+        if self.op_identifier or self.external_id:
+            return '/projects/%s' % (self.op_identifier or self.external_id)
+        return ''
+
+    @api.multi
+    @api.depends('backend_id.url', 'external_id', 'op_identifier')
+    def _compute_op_url(self):
+        return super(OpenProjectProjectProject, self)._compute_op_url()
+
+    @api.multi
+    def _op_mark_deleted(self):
+        super(OpenProjectProjectProject, self)._op_mark_deleted()
+        projects = self.mapped('odoo_id').filtered('active')
+        if projects:
+            projects.write({'active': False})
+
+    @api.multi
+    def action_sync_now(self):
+        for binding in self:
+            binding.backend_id._op_enqueue_project_syncs(projects=binding)
+        return True
+
+    @api.multi
+    def action_sync_from_scratch(self):
+        cursors = self.env['openproject.sync.cursor'].search(
+            [('project_binding_id', 'in', self.ids)])
+        cursors.reset()
+        for binding in self:
+            binding.backend_id._op_enqueue_project_syncs(
+                projects=binding, from_scratch=True)
+        return True
+
+
+class ProjectProject(models.Model):
+    _inherit = 'project.project'
+
+    openproject_bind_ids = fields.One2many(
+        comodel_name='openproject.project.project',
+        inverse_name='odoo_id',
+        string='OpenProject Bindings',
+        readonly=True,
+        copy=False,
+    )
