@@ -21,7 +21,8 @@ import time
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import (
+    MaxRetryError, ReadTimeoutError, ResponseError)
 from urllib3.util.retry import Retry
 
 from . import errors, hal
@@ -327,11 +328,15 @@ class OpenProjectClient(object):
                 'Could not connect to OpenProject at %s within %s s (after '
                 '%s retries). Check the URL and that the server is up.'
                 % (where, self.timeout[0], self.retries), url=path)
-        if isinstance(exc, requests.exceptions.ReadTimeout):
+        inner = exc.args[0] if exc.args else None
+        inner = getattr(inner, 'reason', inner)
+        if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(
+                inner, ReadTimeoutError):
             return errors.ConnectionFailed(
-                'OpenProject at %s did not answer %s within %s s. The server '
-                'may be overloaded; try again later or raise the timeout.'
-                % (where, path, self.timeout[1]), url=path)
+                'OpenProject at %s did not answer %s within %s s (after %s '
+                'retries). The server may be overloaded; try again later or '
+                'raise the timeout.'
+                % (where, path, self.timeout[1], self.retries), url=path)
         if isinstance(exc, requests.exceptions.TooManyRedirects):
             return errors.BadResponse(
                 'OpenProject at %s redirected %s too many times; check the '
