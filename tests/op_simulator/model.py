@@ -523,6 +523,13 @@ class Store(object):
         for d in data.get('time_entries', []):
             self.add_te(d)
         del self._pending_parents, self._pending_wp_parents
+        for p in deleted:  # users deleted in the file exist only as the DeletedUser from now on
+            self.principals.pop(p.id, None)
+            for proj in self.projects.values():
+                proj.members.pop(p.id, None)
+            for g in self.principals.values():
+                if g.kind == 'Group' and p.id in g.members:
+                    g.members.remove(p.id)
         self.loaded = True
         self.touch()
 
