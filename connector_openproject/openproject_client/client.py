@@ -29,10 +29,9 @@ from . import errors, hal
 from . import query as query_builder
 
 try:  # Python 3
-    from urllib.parse import urlsplit, urlunsplit, urlencode
+    from urllib.parse import urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2
-    from urlparse import urlsplit, urlunsplit  # noqa: F401
-    from urllib import urlencode  # noqa: F401
+    from urlparse import urlsplit, urlunsplit
 
 _logger = logging.getLogger(__name__)
 
