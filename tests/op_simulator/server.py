@@ -9,7 +9,7 @@ import re
 import socket
 import threading
 import time
-import urllib.request
+import http.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit, parse_qsl, urlencode, quote
 
@@ -243,12 +243,18 @@ class Simulator(object):
             headers['X-OP-Signature'] = 'sha1=' + sig
         record = {'url': hook['url'], 'action': payload.get('action'), 'status': None, 'error': None,
                   'signature': headers.get('X-OP-Signature')}
-        try:
-            req = urllib.request.Request(hook['url'], data=raw, headers=headers, method='POST')
-            with urllib.request.urlopen(req, timeout=10) as resp:
+        try:  # http.client keeps the header spelling (X-OP-Signature) exactly
+            parts = urlsplit(hook['url'])
+            conn_cls = http.client.HTTPSConnection if parts.scheme == 'https' else http.client.HTTPConnection
+            conn = conn_cls(parts.hostname, parts.port, timeout=10)
+            try:
+                conn.request('POST', (parts.path or '/') + ('?' + parts.query if parts.query else ''),
+                             body=raw, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
                 record['status'] = resp.status
-        except urllib.error.HTTPError as exc:
-            record['status'] = exc.code
+            finally:
+                conn.close()
         except Exception as exc:  # network problems are recorded, never raised
             record['error'] = str(exc)
         with self.lock:
