@@ -325,6 +325,8 @@ class OpenProjectBatchImporter(AbstractComponent):
         self.stats = {}
         self.changed_ids = []
         self.seen_ids = set()
+        #: most recent updatedAt of the elements read (cursor high-water)
+        self.high_water = None
 
     def _count(self, key):
         self.stats[key] = self.stats.get(key, 0) + 1
@@ -353,6 +355,7 @@ class OpenProjectBatchImporter(AbstractComponent):
             return
         ext_id = tools.ustr(ext_id)
         self.seen_ids.add(ext_id)
+        self._track_high_water(element)
         binding = bindings.get(ext_id)
         if binding is None:
             binding = self.model.browse()
@@ -382,6 +385,15 @@ class OpenProjectBatchImporter(AbstractComponent):
         self._count(result if result in ('created', 'updated', 'unchanged')
                     else 'other')
 
+    def _track_high_water(self, element):
+        try:
+            updated = op_values.parse_datetime(element.get('updatedAt'))
+        except ValueError:
+            return  # reported by the import of the element
+        if updated and (self.high_water is None or
+                        updated > self.high_water):
+            self.high_water = updated.replace(microsecond=0)
+
     def _after_rollback(self):
         self.op_cache.clear()
         self.env.invalidate_all()
@@ -400,6 +412,17 @@ class OpenProjectBatchImporter(AbstractComponent):
                 count += 1
         if count:
             self.stats['missing'] = count
+
+    def _project_unavailable(self, project, err):
+        """The key may not read this project's records (403) or no longer
+        sees the project (404): say so on the backend; the job ends
+        without retry (the next sync tries again, no job storm)."""
+        message = _('OpenProject refused to list the %s of project %s '
+                    '(%s): check the permissions of the API key\'s user in '
+                    'this project.') % (self.model._op_entity_label_plural,
+                                        project.name, tools.ustr(err))
+        self.backend_record._op_record_error(message)
+        return message
 
     def summary(self):
         if not self.stats:

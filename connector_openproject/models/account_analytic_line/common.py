@@ -11,6 +11,7 @@ class OpenProjectAccountAnalyticLine(models.Model):
     _inherits = {'account.analytic.line': 'odoo_id'}
     _description = 'OpenProject Time Entry'
     _op_entity_label = 'time entry'
+    _op_entity_label_plural = 'time entries'
 
     odoo_id = fields.Many2one(
         comodel_name='account.analytic.line',

@@ -15,7 +15,7 @@ last N days and a complete pass runs every M hours; unchanged entries
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import _, fields
 from odoo.addons.component.core import Component
@@ -24,6 +24,7 @@ from odoo.addons.connector.components.mapper import mapping
 _logger = logging.getLogger(__name__)
 
 try:
+    from ...openproject_client import errors as op_errors
     from ...openproject_client import values as op_values
 except ImportError:  # pragma: no cover - missing python dependency
     _logger.debug('Cannot import the OpenProject client')
@@ -111,33 +112,38 @@ class OpenProjectTimeEntryBatchImporter(Component):
         backend = self.backend_record
         cursors = self.env['openproject.sync.cursor']
         cursor = cursors.acquire(backend, 'time_entry', project)
-        start, end = cursor.window(overlap=backend.overlap_seconds or 0)
-        if from_scratch:
-            start = None
+        start = None if from_scratch else cursor.window(
+            overlap=backend.overlap_seconds or 0)
         filters = [('project', '=', [project.external_id])]
         full = start is None
         full_cursor = None
-        if start and self.backend_adapter.supports_updated_at_filter():
-            filters.append(('updated_at', '<>d', [start, end]))
-        elif start:
-            # no updated_at filter on this server: recent days, and from
-            # time to time a complete pass (deletions, old entries edited)
-            full_cursor = cursors.acquire(backend, 'time_entry_full',
-                                          project)
-            last_full = fields.Datetime.from_string(
-                full_cursor.synced_up_to) if full_cursor.synced_up_to \
-                else None
-            every = timedelta(hours=backend.time_entry_full_hours or 24)
-            if not last_full or last_full + every <= end:
-                full = True
-            else:
-                since = (end - timedelta(days=backend.time_entry_days or 30))
-                filters.append(('spent_on', '<>d',
-                                [since.date(),
-                                 (end + timedelta(days=1)).date()]))
-        for page in self.backend_adapter.iter_pages(filters=filters):
-            self.import_elements(self.backend_adapter.elements(page),
-                                 force=from_scratch)
+        try:
+            if start and self.backend_adapter.supports_updated_at_filter():
+                filters.append(('updated_at', '<>d', [start, '']))
+            elif start:
+                # no updated_at filter on this server: re-read the entries
+                # of the recent days, and from time to time all of them
+                # (deletions, old entries edited)
+                full_cursor = cursors.acquire(backend, 'time_entry_full',
+                                              project)
+                last_full = (fields.Datetime.from_string(
+                    full_cursor.last_success_at)
+                    if full_cursor.last_success_at else None)
+                every = timedelta(hours=backend.time_entry_full_hours or 24)
+                if not last_full or last_full + every <= datetime.utcnow():
+                    full = True
+                else:
+                    since = start - timedelta(
+                        days=backend.time_entry_days or 30)
+                    filters.append(('spent_on', '<>d', [since.date(), '']))
+            for page in self.backend_adapter.iter_pages(filters=filters):
+                self.import_elements(self.backend_adapter.elements(page),
+                                     force=from_scratch)
+        except (op_errors.MissingPermission, op_errors.NotFound,
+                op_errors.InvalidQuery) as err:
+            # OpenProject answers 400 "Project filter has invalid values"
+            # when the key may not view the project's time entries
+            return self._project_unavailable(project, err)
         if full:
             known = self.model.with_context(active_test=False).search([
                 ('backend_id', '=', backend.id),
@@ -147,7 +153,7 @@ class OpenProjectTimeEntryBatchImporter(Component):
             if full_cursor is None:
                 full_cursor = cursors.acquire(backend, 'time_entry_full',
                                               project)
-            full_cursor.advance(end)
+            full_cursor.advance(self.high_water)
         summary = self.summary()
-        cursor.advance(end, summary)
+        cursor.advance(self.high_water, summary)
         return summary

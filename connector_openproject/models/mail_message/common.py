@@ -11,6 +11,7 @@ class OpenProjectMailMessage(models.Model):
     _inherits = {'mail.message': 'odoo_id'}
     _description = 'OpenProject Activity'
     _op_entity_label = 'activity'
+    _op_entity_label_plural = 'activities'
 
     odoo_id = fields.Many2one(
         comodel_name='mail.message',

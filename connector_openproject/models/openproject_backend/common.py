@@ -436,11 +436,12 @@ class OpenProjectBackend(models.Model):
         for permission, path, filters in checks:
             try:
                 adapter.count(path, filters=filters)
-            except (op_errors.MissingPermission, op_errors.NotFound):
+            except (op_errors.MissingPermission, op_errors.NotFound,
+                    op_errors.InvalidQuery):
+                # a project filter on a project whose time entries the key
+                # may not see is refused as invalid (400)
                 lines.append(_('Missing permission "%s" on project %s.') %
                              (permission, name))
-            except op_errors.InvalidQuery:
-                pass
         return lines
 
     # -- smart buttons -------------------------------------------------------

@@ -17,6 +17,7 @@ class OpenProjectBinding(models.AbstractModel):
     _op_url_pattern = None
     #: human name of the OpenProject entity, for job descriptions
     _op_entity_label = 'record'
+    _op_entity_label_plural = 'records'
 
     backend_id = fields.Many2one(
         comodel_name='openproject.backend',
@@ -85,10 +86,10 @@ class OpenProjectBinding(models.AbstractModel):
             return _('OpenProject %s: import %s %s') % (
                 backend.name, self._op_entity_label, external_id)
         if project:
-            return _('OpenProject %s: import the %ss of project %s') % (
-                backend.name, self._op_entity_label, project.name)
-        return _('OpenProject %s: import the %ss') % (
-            backend.name, self._op_entity_label)
+            return _('OpenProject %s: import the %s of project %s') % (
+                backend.name, self._op_entity_label_plural, project.name)
+        return _('OpenProject %s: import the %s') % (
+            backend.name, self._op_entity_label_plural)
 
     @api.model
     def _op_delay_import_record(self, backend, external_id, force=False,

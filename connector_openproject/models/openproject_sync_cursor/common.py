@@ -3,18 +3,23 @@
 # License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
 """Incremental sync cursors.
 
-One row per (backend, entity, project): the OpenProject time (UTC) up to
-which the entity is known to be imported.  The job that imports a window
-locks the row (``SELECT ... FOR UPDATE NOWAIT``, a second run of the same
-window is retried later), reads ``[synced_up_to - overlap, now]`` and moves
-``synced_up_to`` to the window's end in its own transaction: the cursor
-only advances when the job that processed the window succeeded.  A failed
-or killed job leaves the cursor where it was, so the next run reads the
-window again.
+One row per (backend, entity, project): ``synced_up_to`` is the most recent
+``updatedAt`` (OpenProject's clock, UTC) of the records imported so far.
+The job that imports a window locks the row (``SELECT ... FOR UPDATE
+NOWAIT``; a second run of the same window is retried later), reads the
+records updated since ``synced_up_to - overlap`` and moves ``synced_up_to``
+forward in its own transaction: the cursor only advances when the job that
+processed the window succeeded. A failed or killed job leaves the cursor
+where it was, so the next run reads the window again.
+
+Using OpenProject's own timestamps (a high-water mark) instead of Odoo's
+clock makes the windows independent of any clock difference between the
+two servers; the overlap catches the records OpenProject was still writing
+while the previous window was read.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import psycopg2
 
@@ -126,24 +131,27 @@ class OpenProjectSyncCursor(models.Model):
         return cursor
 
     @api.multi
-    def window(self, overlap=DEFAULT_OVERLAP, now=None):
-        """(start, end) naive UTC datetimes of the next window; start is
-        None when the cursor is empty (full read)."""
+    def window(self, overlap=DEFAULT_OVERLAP):
+        """Start (naive UTC datetime) of the next window, or None when the
+        cursor is empty (read everything)."""
         self.ensure_one()
-        end = (now or datetime.utcnow()).replace(microsecond=0)
-        start = None
-        if self.synced_up_to:
-            start = (fields.Datetime.from_string(self.synced_up_to) -
-                     timedelta(seconds=overlap))
-        return start, end
+        if not self.synced_up_to:
+            return None
+        return (fields.Datetime.from_string(self.synced_up_to) -
+                timedelta(seconds=overlap))
 
     @api.multi
-    def advance(self, end, result=None):
-        """Record that the window up to ``end`` is imported."""
-        values = {
-            'synced_up_to': fields.Datetime.to_string(end),
-            'last_success_at': fields.Datetime.now(),
-        }
+    def advance(self, high_water=None, result=None):
+        """Record a successful run; ``high_water`` is the most recent
+        updatedAt seen (None: nothing seen, the cursor stays)."""
+        self.ensure_one()
+        values = {'last_success_at': fields.Datetime.now()}
+        if high_water:
+            current = (fields.Datetime.from_string(self.synced_up_to)
+                       if self.synced_up_to else None)
+            if current is None or high_water > current:
+                values['synced_up_to'] = fields.Datetime.to_string(
+                    high_water)
         if result is not None:
             values['last_result'] = result[:250]
         self.sudo().write(values)

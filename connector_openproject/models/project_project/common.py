@@ -13,6 +13,7 @@ class OpenProjectProjectProject(models.Model):
     _inherits = {'project.project': 'odoo_id'}
     _description = 'OpenProject Project'
     _op_entity_label = 'project'
+    _op_entity_label_plural = 'projects'
 
     odoo_id = fields.Many2one(
         comodel_name='project.project',

@@ -105,5 +105,5 @@ class OpenProjectProjectBatchImporter(Component):
             from_scratch=from_scratch)
         cursor = self.env['openproject.sync.cursor'].acquire(
             self.backend_record, 'project')
-        cursor.advance(cursor.window()[1], self.summary())
+        cursor.advance(None, self.summary())
         return self.summary()

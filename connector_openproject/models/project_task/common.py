@@ -12,6 +12,7 @@ class OpenProjectProjectTask(models.Model):
     _description = 'OpenProject Work Package'
     _op_url_pattern = '/work_packages/%s'
     _op_entity_label = 'work package'
+    _op_entity_label_plural = 'work packages'
 
     odoo_id = fields.Many2one(
         comodel_name='project.task',

@@ -25,6 +25,7 @@ from ...components.importer import import_context
 _logger = logging.getLogger(__name__)
 
 try:
+    from ...openproject_client import errors as op_errors
     from ...openproject_client import values as op_values
 except ImportError:  # pragma: no cover - missing python dependency
     _logger.debug('Cannot import the OpenProject client')
@@ -205,20 +206,23 @@ class OpenProjectTaskBatchImporter(Component):
         cursors = self.env['openproject.sync.cursor']
         cursor = cursors.acquire(self.backend_record, 'work_package',
                                  project)
-        start, end = cursor.window(
+        start = None if from_scratch else cursor.window(
             overlap=self.backend_record.overlap_seconds or 0)
-        if from_scratch:
-            start = None
         # explicit status filter: without filters the API only lists the
-        # open work packages
-        filters = [('status', '*', [])]
+        # open work packages; the project filter leaves out the work
+        # packages of subprojects (listed under the parent by default)
+        filters = [('status', '*', []),
+                   ('project', '=', [project.external_id])]
         if start:
-            filters.append(('updated_at', '<>d', [start, end]))
+            filters.append(('updated_at', '<>d', [start, '']))
         path = self.backend_adapter.project_path(project.external_id)
-        for page in self.backend_adapter.iter_pages(filters=filters,
-                                                    path=path):
-            self.import_elements(self.backend_adapter.elements(page),
-                                 force=from_scratch)
+        try:
+            for page in self.backend_adapter.iter_pages(filters=filters,
+                                                        path=path):
+                self.import_elements(self.backend_adapter.elements(page),
+                                     force=from_scratch)
+        except (op_errors.MissingPermission, op_errors.NotFound) as err:
+            return self._project_unavailable(project, err)
         if start is None:
             # complete list of the project: work packages missing from it
             # were deleted or moved: read them again one by one
@@ -228,5 +232,5 @@ class OpenProjectTaskBatchImporter(Component):
                 ('op_deleted', '=', False)])
             self._check_missing(known)
         summary = self.summary()
-        cursor.advance(end, summary)
+        cursor.advance(self.high_water, summary)
         return summary

@@ -12,6 +12,7 @@ class OpenProjectProjectTaskType(models.Model):
     _description = 'OpenProject Status'
     _op_url_pattern = '/statuses/%s/edit'
     _op_entity_label = 'status'
+    _op_entity_label_plural = 'statuses'
 
     odoo_id = fields.Many2one(
         comodel_name='project.task.type',

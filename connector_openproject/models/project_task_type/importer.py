@@ -71,5 +71,5 @@ class OpenProjectStatusBatchImporter(Component):
         self.import_elements(elements, force=from_scratch)
         cursor = self.env['openproject.sync.cursor'].acquire(
             self.backend_record, 'status')
-        cursor.advance(cursor.window()[1], self.summary())
+        cursor.advance(None, self.summary())
         return self.summary()

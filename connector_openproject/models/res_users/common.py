@@ -12,6 +12,7 @@ class OpenProjectResUsers(models.Model):
     _description = 'OpenProject User'
     _op_url_pattern = '/users/%s'
     _op_entity_label = 'user'
+    _op_entity_label_plural = 'users'
 
     odoo_id = fields.Many2one(
         comodel_name='res.users',

@@ -22,6 +22,11 @@ from odoo.addons.connector.components.mapper import mapping, only_create
 
 _logger = logging.getLogger(__name__)
 
+try:
+    from ...openproject_client import errors as op_errors
+except ImportError:  # pragma: no cover - missing python dependency
+    _logger.debug('Cannot import the OpenProject client')
+
 INACTIVE_STATUSES = ('locked', 'deleted')
 
 
@@ -167,21 +172,23 @@ class OpenProjectUserImporter(Component):
 
 
 class OpenProjectUserBatchImporter(Component):
-    """Users listing: only an administrator key may list users; other keys
-    get their users through the links of the records they import."""
+    """Users listing: only administrators (and, on recent servers, members
+    managers) may list users; other keys get their users through the links
+    of the records they import."""
 
     _name = 'openproject.res.users.batch.importer'
     _inherit = 'openproject.batch.importer'
     _apply_on = 'openproject.res.users'
 
     def run(self, project=None, from_scratch=False):
-        adapter = self.component(usage='backend.adapter',
-                                 model_name='openproject.backend')
-        me = adapter.whoami()
-        if not me.get('admin'):
-            return _('The API key is not an administrator\'s: users are '
-                     'imported through the records that link them.')
-        for page in self.backend_adapter.iter_pages():
-            self.import_elements(self.backend_adapter.elements(page),
-                                 force=from_scratch)
+        try:
+            for page in self.backend_adapter.iter_pages():
+                self.import_elements(self.backend_adapter.elements(page),
+                                     force=from_scratch)
+        except op_errors.MissingPermission:
+            return _('This API key may not list users: users are imported '
+                     'through the records that link them.')
+        cursor = self.env['openproject.sync.cursor'].acquire(
+            self.backend_record, 'user')
+        cursor.advance(None, self.summary())
         return self.summary()
