@@ -1,0 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright 2026 connector_openproject contributors
+# License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
+
+from . import test_install
+from . import test_sync_demo
