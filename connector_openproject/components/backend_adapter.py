@@ -18,7 +18,7 @@ translate its errors into what the job queue understands:
 import logging
 from contextlib import contextmanager
 
-from odoo import _
+from odoo import _, tools
 from odoo.addons.component.core import AbstractComponent, Component
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -78,16 +78,17 @@ class OpenProjectAdapter(AbstractComponent):
                 seconds=int(seconds))
         if isinstance(err, op_errors.Unauthenticated):
             raise OpenProjectKeyError(
-                _('API key rejected by OpenProject (%s). Check the API key '
-                  'of backend "%s" (it may be revoked or its user locked), '
-                  'then use "Check connection".')
-                % (err, self.backend_record.name))
+                _('API key rejected by OpenProject (%(error)s). Check the '
+                  'API key of backend "%(backend)s" (it may be revoked or '
+                  'its user locked), then use "Check connection".') % {
+                    'error': tools.ustr(err),
+                    'backend': self.backend_record.name})
         raise err
 
     def _path(self, *parts):
         return API_PREFIX + '/'.join(str(part) for part in parts)
 
-    def read(self, external_id, path=None):
+    def read_record(self, external_id, path=None):
         """GET one resource: ``/api/v3/<_op_path>/<external_id>``."""
         url = path or self._path(self._op_path, external_id)
         with self.translate_errors(url):

@@ -55,10 +55,9 @@ IMPORT_CONTEXT = {
 }
 
 
-def import_context(env):
-    ctx = dict(env.context)
-    ctx.update(IMPORT_CONTEXT)
-    return ctx
+def for_import(records):
+    """``records`` with the import context (see IMPORT_CONTEXT)."""
+    return records.with_context(**IMPORT_CONTEXT)
 
 
 class OpenProjectImporter(AbstractComponent):
@@ -90,14 +89,15 @@ class OpenProjectImporter(AbstractComponent):
             self.model._name, self.external_id)
         if not pg_try_advisory_lock(self.env, lock_name):
             raise RecordLocked(
-                _('OpenProject record %s (%s) is being imported by another '
-                  'job; retried later.') % (self.external_id,
-                                            self.model._description),
+                _('OpenProject record %(id)s (%(model)s) is being imported '
+                  'by another job; retried later.') % {
+                    'id': self.external_id,
+                    'model': self.model._description},
                 seconds=5, ignore_retry=True)
 
     def _get_openproject_data(self):
         """GET the record from OpenProject."""
-        return self.backend_adapter.read(self.external_id)
+        return self.backend_adapter.read_record(self.external_id)
 
     def _get_binding(self):
         return self.binder.to_internal(self.external_id)
@@ -179,7 +179,7 @@ class OpenProjectImporter(AbstractComponent):
         return map_record.values(**self.options)
 
     def _binding_model(self):
-        return self.model.with_context(import_context(self.env))
+        return for_import(self.model)
 
     def _create(self, values):
         values = dict(values)
@@ -198,7 +198,7 @@ class OpenProjectImporter(AbstractComponent):
         if not values:
             return False
         values[self.binder._sync_date_field] = fields.Datetime.now()
-        binding.with_context(import_context(self.env)).write(values)
+        for_import(binding).write(values)
         _logger.debug('%s %s updated from OpenProject %s', self.model._name,
                       binding.id, self.external_id)
         return True
@@ -238,11 +238,13 @@ class OpenProjectImporter(AbstractComponent):
         """The record is gone (or hidden) in OpenProject: flag the binding
         and archive the Odoo record; nothing is ever deleted."""
         if binding:
-            binding.with_context(import_context(self.env))._op_mark_deleted()
-            return _('%s %s no longer exists in OpenProject: archived.') % (
-                self.model._description, self.external_id)
-        return _('%s %s does not exist in OpenProject: nothing to do.') % (
-            self.model._description, self.external_id)
+            for_import(binding)._op_mark_deleted()
+            return _('%(model)s %(id)s no longer exists in OpenProject: '
+                     'archived.') % {'model': self.model._description,
+                                     'id': self.external_id}
+        return _('%(model)s %(id)s does not exist in OpenProject: nothing '
+                 'to do.') % {'model': self.model._description,
+                              'id': self.external_id}
 
     # -- flow ----------------------------------------------------------------
 
@@ -417,10 +419,12 @@ class OpenProjectBatchImporter(AbstractComponent):
         """The key may not read this project's records (403) or no longer
         sees the project (404): say so on the backend; the job ends
         without retry (the next sync tries again, no job storm)."""
-        message = _('OpenProject refused to list the %s of project %s '
-                    '(%s): check the permissions of the API key\'s user in '
-                    'this project.') % (self.model._op_entity_label_plural,
-                                        project.name, tools.ustr(err))
+        message = _('OpenProject refused to list the %(what)s of project '
+                    '%(project)s (%(error)s): check the permissions of the '
+                    'API key\'s user in this project.') % {
+            'what': self.model._op_entity_label_plural,
+            'project': project.name,
+            'error': tools.ustr(err)}
         self.backend_record._op_record_error(message)
         return message
 

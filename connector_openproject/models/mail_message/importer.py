@@ -149,8 +149,9 @@ class OpenProjectActivityImporter(Component):
         comment, updates = self.mapper.message_parts(
             self.openproject_record, setting)
         if not (comment or updates):
-            return _('Activity %s: nothing to show with the project\'s '
-                     'setting "%s".') % (self.external_id, setting)
+            return _('Activity %(id)s: nothing to show with the '
+                     'project\'s setting "%(setting)s".') % {
+                'id': self.external_id, 'setting': setting}
         return None
 
     def _import_dependencies(self):

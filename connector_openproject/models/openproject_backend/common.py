@@ -70,7 +70,6 @@ class OpenProjectBackend(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         comodel_name='res.company',
-        string='Company',
         required=True,
         default=lambda self: self.env['res.company']._company_default_get(
             'openproject.backend'),
@@ -409,10 +408,13 @@ class OpenProjectBackend(models.Model):
         if total > CHECK_PROJECTS_LIMIT:
             lines.append(_('Only the first %s projects were checked.') %
                          CHECK_PROJECTS_LIMIT)
-        summary = _('Key of %s (%s), %s; sees %s project(s).') % (
-            me.get('name') or '?', me.get('login') or _('login hidden'),
-            _('administrator') if is_admin else _('not an administrator'),
-            total)
+        summary = _('Key of %(name)s (%(login)s), %(admin)s; sees '
+                    '%(count)s project(s).') % {
+            'name': me.get('name') or '?',
+            'login': me.get('login') or _('login hidden'),
+            'admin': (_('administrator') if is_admin
+                      else _('not an administrator')),
+            'count': total}
         return {
             'key_user_name': me.get('name'),
             'key_user_login': me.get('login'),
@@ -440,8 +442,10 @@ class OpenProjectBackend(models.Model):
                     op_errors.InvalidQuery):
                 # a project filter on a project whose time entries the key
                 # may not see is refused as invalid (400)
-                lines.append(_('Missing permission "%s" on project %s.') %
-                             (permission, name))
+                lines.append(
+                    _('Missing permission "%(permission)s" on project '
+                      '%(project)s.') % {'permission': permission,
+                                          'project': name})
         return lines
 
     # -- smart buttons -------------------------------------------------------

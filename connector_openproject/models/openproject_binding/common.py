@@ -75,7 +75,7 @@ class OpenProjectBinding(models.AbstractModel):
     def _op_mark_deleted(self):
         """Flag the bindings as deleted upstream and archive the Odoo
         records when they can be archived. Overridden per model."""
-        self.write({'op_deleted': True})
+        return self.write({'op_deleted': True})
 
     # -- jobs ----------------------------------------------------------------
 
@@ -83,13 +83,18 @@ class OpenProjectBinding(models.AbstractModel):
     def _op_job_description(self, backend, method, external_id=None,
                             project=None):
         if method == 'import_record':
-            return _('OpenProject %s: import %s %s') % (
-                backend.name, self._op_entity_label, external_id)
+            return _('OpenProject %(backend)s: import %(what)s '
+                     '%(id)s') % {'backend': backend.name,
+                                  'what': self._op_entity_label,
+                                  'id': external_id}
         if project:
-            return _('OpenProject %s: import the %s of project %s') % (
-                backend.name, self._op_entity_label_plural, project.name)
-        return _('OpenProject %s: import the %s') % (
-            backend.name, self._op_entity_label_plural)
+            return _('OpenProject %(backend)s: import the %(what)s of '
+                     'project %(project)s') % {
+                'backend': backend.name,
+                'what': self._op_entity_label_plural,
+                'project': project.name}
+        return _('OpenProject %(backend)s: import the %(what)s') % {
+            'backend': backend.name, 'what': self._op_entity_label_plural}
 
     @api.model
     def _op_delay_import_record(self, backend, external_id, force=False,

@@ -40,7 +40,6 @@ class OpenProjectSyncCursor(models.Model):
 
     backend_id = fields.Many2one(
         comodel_name='openproject.backend',
-        string='Backend',
         required=True,
         ondelete='cascade',
         readonly=True,

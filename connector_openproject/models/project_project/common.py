@@ -59,11 +59,11 @@ class OpenProjectProjectProject(models.Model):
 
     @api.multi
     def _op_mark_deleted(self):
-        super(OpenProjectProjectProject, self)._op_mark_deleted()
+        result = super(OpenProjectProjectProject, self)._op_mark_deleted()
         projects = self.mapped('odoo_id').filtered('active')
         if projects:
             projects.write({'active': False})
-
+        return result
     @api.multi
     def action_sync_now(self):
         for binding in self:

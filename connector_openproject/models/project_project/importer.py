@@ -15,7 +15,7 @@ from odoo import _
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
 
-from ...components.importer import import_context
+from ...components.importer import for_import
 
 _logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class OpenProjectProjectImporter(Component):
             [('backend_id', '=', self.backend_record.id)]).mapped('odoo_id')
         missing = stages - project.type_ids
         if missing:
-            project.with_context(import_context(self.env)).write(
+            for_import(project).write(
                 {'type_ids': [(4, stage.id) for stage in missing]})
         if project.active and not created:
             # re-activating a project re-activates all its tasks in Odoo:
@@ -82,8 +82,8 @@ class OpenProjectProjectImporter(Component):
                     ('op_deleted', '=', True),
                     ('active', '=', True)])
             if deleted:
-                deleted.mapped('odoo_id').with_context(
-                    import_context(self.env)).write({'active': False})
+                for_import(deleted.mapped('odoo_id')).write(
+                    {'active': False})
 
 
 class OpenProjectProjectBatchImporter(Component):

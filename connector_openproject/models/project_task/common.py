@@ -39,7 +39,7 @@ class OpenProjectProjectTask(models.Model):
 
     @api.multi
     def _op_mark_deleted(self):
-        super(OpenProjectProjectTask, self)._op_mark_deleted()
+        result = super(OpenProjectProjectTask, self)._op_mark_deleted()
         tasks = self.mapped('odoo_id').filtered('active')
         if tasks:
             tasks.write({'active': False})
@@ -51,6 +51,7 @@ class OpenProjectProjectTask(models.Model):
         for line in lines:
             line._op_delay_import_record(line.backend_id, line.external_id,
                                          force=True)
+        return result
 
 
 class ProjectTask(models.Model):

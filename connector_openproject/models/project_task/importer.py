@@ -20,7 +20,7 @@ from odoo import _, tools
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping
 
-from ...components.importer import import_context
+from ...components.importer import for_import
 
 _logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class OpenProjectTaskImporter(Component):
         if key in done:
             return
         if task.project_id not in task.stage_id.project_ids:
-            task.stage_id.with_context(import_context(self.env)).write(
+            for_import(task.stage_id).write(
                 {'project_ids': [(4, task.project_id.id)]})
         done[key] = True
 

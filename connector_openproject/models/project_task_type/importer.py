@@ -9,7 +9,7 @@ projects' kanban views. The list is unpaginated and small: read in full.
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping
 
-from ...components.importer import import_context
+from ...components.importer import for_import
 
 
 class OpenProjectStatusMapper(Component):
@@ -57,7 +57,7 @@ class OpenProjectStatusImporter(Component):
         ]).mapped('odoo_id')
         missing = projects - binding.project_ids
         if missing:
-            binding.odoo_id.with_context(import_context(self.env)).write(
+            for_import(binding.odoo_id).write(
                 {'project_ids': [(4, project.id) for project in missing]})
 
 

@@ -37,12 +37,13 @@ class OpenProjectResUsers(models.Model):
 
     @api.multi
     def _op_mark_deleted(self):
-        super(OpenProjectResUsers, self)._op_mark_deleted()
+        result = super(OpenProjectResUsers, self)._op_mark_deleted()
         users = self.filtered('op_user_created').mapped('odoo_id')
         users = users.filtered(
             lambda u: u.id not in (SUPERUSER_ID, self.env.uid) and u.active)
         if users:
             users.write({'active': False})
+        return result
 
 
 class ResUsers(models.Model):

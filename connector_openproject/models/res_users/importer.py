@@ -96,8 +96,8 @@ class OpenProjectUserImporter(Component):
     def _must_skip(self, binding):
         kind = self.openproject_record.get('_type')
         if kind in ('Group', 'PlaceholderUser'):
-            return _('%s %s is not a user: not imported.') % (
-                kind, self.external_id)
+            return _('%(kind)s %(id)s is not a user: not imported.') % {
+                'kind': kind, 'id': self.external_id}
         return None
 
     def _existing_user(self, values):
