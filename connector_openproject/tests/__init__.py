@@ -4,3 +4,4 @@
 
 from . import test_install
 from . import test_sync_demo
+from . import test_upstream_changes
