@@ -116,6 +116,10 @@ class OpenProjectImporter(AbstractComponent):
         local_dt = fields.Datetime.from_string(binding.op_updated_at)
         return remote_dt.replace(microsecond=0) <= local_dt
 
+    def _unchanged(self, binding):
+        """Hook: the record is up to date (nothing written)."""
+        pass
+
     def _must_skip(self, binding):
         """Return a reason (text) to skip the record, or None."""
         return None
@@ -271,6 +275,8 @@ class OpenProjectImporter(AbstractComponent):
         self.openproject_record = record
         self.binding = binding
         if not force and self._is_uptodate(binding):
+            self.binding = binding
+            self._unchanged(binding)
             return 'unchanged'
         reason = self._must_skip(binding)
         if reason:
@@ -333,6 +339,10 @@ class OpenProjectBatchImporter(AbstractComponent):
     def _count(self, key):
         self.stats[key] = self.stats.get(key, 0) + 1
 
+    def _run_options(self):
+        """Options given to the record importer of each element."""
+        return {}
+
     def _record_importer(self):
         return self.component(usage='record.importer')
 
@@ -364,7 +374,8 @@ class OpenProjectBatchImporter(AbstractComponent):
         try:
             with self.env.cr.savepoint():
                 result = importer.run(ext_id, record=element,
-                                      binding=binding, force=force)
+                                      binding=binding, force=force,
+                                      **self._run_options())
         except RecordLocked:
             self._delay_single(ext_id, force)
             self._count('delayed')

@@ -10,14 +10,14 @@ entry's own project and its analytic account, its work package's task.
 
 Incremental: by ``updated_at`` window when the server supports that filter
 (detected); otherwise every sync re-reads the entries spent during the
-last N days and a complete pass runs every M hours; unchanged entries
-(same updatedAt) are skipped.
+last N days. A complete pass runs every M hours (it finds the deleted
+entries); unchanged entries (same updatedAt) are skipped.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from odoo import _, fields
+from odoo import _
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping
 
@@ -110,29 +110,20 @@ class OpenProjectTimeEntryBatchImporter(Component):
         if not project or not project.sync_time_entries:
             return _('Time entries of this project are not synced.')
         backend = self.backend_record
-        cursors = self.env['openproject.sync.cursor']
-        cursor = cursors.acquire(backend, 'time_entry', project)
+        cursor = self.env['openproject.sync.cursor'].acquire(
+            backend, 'time_entry', project)
         start = None if from_scratch else cursor.window(
             overlap=backend.overlap_seconds or 0)
+        full = start is None or cursor.full_pass_due(backend.full_pass_hours)
         filters = [('project', '=', [project.external_id])]
-        full = start is None
-        full_cursor = None
         try:
-            if start and self.backend_adapter.supports_updated_at_filter():
-                filters.append(('updated_at', '<>d', [start, '']))
-            elif start:
-                # no updated_at filter on this server: re-read the entries
-                # of the recent days, and from time to time all of them
-                # (deletions, old entries edited)
-                full_cursor = cursors.acquire(backend, 'time_entry_full',
-                                              project)
-                last_full = (fields.Datetime.from_string(
-                    full_cursor.last_success_at)
-                    if full_cursor.last_success_at else None)
-                every = timedelta(hours=backend.time_entry_full_hours or 24)
-                if not last_full or last_full + every <= datetime.utcnow():
-                    full = True
+            if not full:
+                if self.backend_adapter.supports_updated_at_filter():
+                    filters.append(('updated_at', '<>d', [start, '']))
                 else:
+                    # no updated_at filter on this server: re-read the
+                    # entries spent during the recent days (the full pass
+                    # catches the older ones)
                     since = start - timedelta(
                         days=backend.time_entry_days or 30)
                     filters.append(('spent_on', '<>d', [since.date(), '']))
@@ -150,10 +141,6 @@ class OpenProjectTimeEntryBatchImporter(Component):
                 ('project_id', '=', project.odoo_id.id),
                 ('op_deleted', '=', False)])
             self._check_missing(known)
-            if full_cursor is None:
-                full_cursor = cursors.acquire(backend, 'time_entry_full',
-                                              project)
-            full_cursor.advance(self.high_water)
         summary = self.summary()
-        cursor.advance(self.high_water, summary)
+        cursor.advance(self.high_water, summary, full=full)
         return summary

@@ -101,10 +101,13 @@ class OpenProjectBackend(models.Model):
         help='Servers that cannot filter time entries on their update date: '
              'each sync re-reads the entries spent in this many recent '
              'days.')
-    time_entry_full_hours = fields.Integer(
-        string='Time entries: full pass every (h)', default=24,
-        help='Servers that cannot filter time entries on their update date: '
-             'hours between two complete reads of the time entries.')
+    full_pass_hours = fields.Integer(
+        string='Full pass every (h)', default=24,
+        help='Hours between two complete reads of the work packages and '
+             'time entries of a project (the other syncs only read what '
+             'changed). A complete read finds the records deleted in '
+             'OpenProject and the activities edited without a change of '
+             'their work package.')
 
     default_sync_work_packages = fields.Boolean(
         string='Sync work packages', default=True,

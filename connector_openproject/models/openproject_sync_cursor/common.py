@@ -19,7 +19,7 @@ while the previous window was read.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg2
 
@@ -51,7 +51,6 @@ class OpenProjectSyncCursor(models.Model):
             ('project', 'Projects'),
             ('work_package', 'Work packages'),
             ('time_entry', 'Time entries'),
-            ('time_entry_full', 'Time entries (full pass)'),
         ],
         required=True,
         readonly=True,
@@ -70,6 +69,11 @@ class OpenProjectSyncCursor(models.Model):
     last_success_at = fields.Datetime(
         string='Last successful sync',
         readonly=True,
+    )
+    last_full_at = fields.Datetime(
+        string='Last full pass',
+        help='Last complete read (Odoo time, UTC). Empty: the next run is '
+             'a complete read.',
     )
     last_result = fields.Char(readonly=True)
 
@@ -140,11 +144,23 @@ class OpenProjectSyncCursor(models.Model):
                 timedelta(seconds=overlap))
 
     @api.multi
-    def advance(self, high_water=None, result=None):
+    def full_pass_due(self, hours):
+        """True when the last complete read is older than ``hours``."""
+        self.ensure_one()
+        if not self.synced_up_to or not self.last_full_at:
+            return True
+        last = fields.Datetime.from_string(self.last_full_at)
+        return last + timedelta(hours=hours or 24) <= datetime.utcnow()
+
+    @api.multi
+    def advance(self, high_water=None, result=None, full=False):
         """Record a successful run; ``high_water`` is the most recent
-        updatedAt seen (None: nothing seen, the cursor stays)."""
+        updatedAt seen (None: nothing seen, the cursor stays); ``full``:
+        the run was a complete read."""
         self.ensure_one()
         values = {'last_success_at': fields.Datetime.now()}
+        if full:
+            values['last_full_at'] = values['last_success_at']
         if high_water:
             current = (fields.Datetime.from_string(self.synced_up_to)
                        if self.synced_up_to else None)
@@ -158,4 +174,4 @@ class OpenProjectSyncCursor(models.Model):
     @api.multi
     def reset(self):
         """Forget the windows: the next run reads everything again."""
-        self.sudo().write({'synced_up_to': False})
+        self.sudo().write({'synced_up_to': False, 'last_full_at': False})

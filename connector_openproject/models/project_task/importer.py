@@ -152,13 +152,60 @@ class OpenProjectTaskImporter(Component):
                                     'openproject.project.task.type')
         self._import_user_link('assignee')
 
+    def _reset(self):
+        super(OpenProjectTaskImporter, self)._reset()
+        self._previous_project = None
+
+    def _update(self, binding, values):
+        self._previous_project = binding.project_id
+        return super(OpenProjectTaskImporter, self)._update(binding, values)
+
     def _after_import(self, binding, created):
         task = binding.odoo_id
         self._link_stage_to_project(task)
-        project = self.binder_for('openproject.project.project') \
-            .to_internal_cached(self._link('project')[1])
+        project = self._project_binding()
         if project and project.sync_activities != 'none':
             self._import_activities(binding, project)
+        previous = self._previous_project
+        if not created and previous and previous != task.project_id:
+            self._import_moved_time_entries(binding)
+
+    def _unchanged(self, binding):
+        # complete reads refresh the activities of unchanged work packages
+        if self.options.get('refresh_activities'):
+            project = self._project_binding()
+            if project and project.sync_activities != 'none':
+                self._import_activities(binding, project)
+
+    def _project_binding(self):
+        return self.binder_for('openproject.project.project') \
+            .to_internal_cached(self._link('project')[1])
+
+    def _import_moved_time_entries(self, binding):
+        """OpenProject moves the time entries of a moved work package
+        without changing their updatedAt: read them again now, so each
+        timesheet line follows its entry's project."""
+        lines = self.env['openproject.account.analytic.line']
+        adapter = self.component(usage='backend.adapter',
+                                 model_name=lines._name)
+        importer = self.component(usage='record.importer',
+                                  model_name=lines._name)
+        binder = self.binder_for(lines._name)
+        filters = [('work_package', '=', [self.external_id])]
+        try:
+            for page in adapter.iter_pages(filters=filters):
+                elements = adapter.elements(page)
+                bindings = binder.to_internal_many(
+                    [element.get('id') for element in elements])
+                for element in elements:
+                    importer.run(element.get('id'), record=element,
+                                 binding=bindings.get(
+                                     tools.ustr(element.get('id')),
+                                     lines.browse()),
+                                 force=True)
+        except (op_errors.MissingPermission, op_errors.InvalidQuery) as err:
+            _logger.info('Time entries of moved work package %s not '
+                         'readable: %s', self.external_id, tools.ustr(err))
 
     def _link_stage_to_project(self, task):
         if not task.stage_id or not task.project_id:
@@ -203,18 +250,22 @@ class OpenProjectTaskBatchImporter(Component):
     def run(self, project=None, from_scratch=False):
         if not project or not project.sync_enabled:
             return _('Project not synced: nothing to do.')
-        cursors = self.env['openproject.sync.cursor']
-        cursor = cursors.acquire(self.backend_record, 'work_package',
-                                 project)
+        backend = self.backend_record
+        cursor = self.env['openproject.sync.cursor'].acquire(
+            backend, 'work_package', project)
         start = None if from_scratch else cursor.window(
-            overlap=self.backend_record.overlap_seconds or 0)
+            overlap=backend.overlap_seconds or 0)
+        full = start is None or cursor.full_pass_due(backend.full_pass_hours)
         # explicit status filter: without filters the API only lists the
         # open work packages; the project filter leaves out the work
         # packages of subprojects (listed under the parent by default)
         filters = [('status', '*', []),
                    ('project', '=', [project.external_id])]
-        if start:
+        if not full:
             filters.append(('updated_at', '<>d', [start, '']))
+        # a complete read also re-reads the activities of the unchanged
+        # work packages: editing a comment does not change its work package
+        self.refresh_activities = full
         path = self.backend_adapter.project_path(project.external_id)
         try:
             for page in self.backend_adapter.iter_pages(filters=filters,
@@ -223,14 +274,17 @@ class OpenProjectTaskBatchImporter(Component):
                                      force=from_scratch)
         except (op_errors.MissingPermission, op_errors.NotFound) as err:
             return self._project_unavailable(project, err)
-        if start is None:
-            # complete list of the project: work packages missing from it
-            # were deleted or moved: read them again one by one
+        if full:
+            # work packages missing from the complete list were deleted or
+            # moved: read them again one by one
             known = self.model.with_context(active_test=False).search([
-                ('backend_id', '=', self.backend_record.id),
+                ('backend_id', '=', backend.id),
                 ('project_id', '=', project.odoo_id.id),
                 ('op_deleted', '=', False)])
             self._check_missing(known)
         summary = self.summary()
-        cursor.advance(self.high_water, summary)
+        cursor.advance(self.high_water, summary, full=full)
         return summary
+
+    def _run_options(self):
+        return {'refresh_activities': self.refresh_activities}
