@@ -5,3 +5,5 @@
 from . import test_install
 from . import test_sync_demo
 from . import test_upstream_changes
+from . import test_faults
+from . import test_other_keys

@@ -538,12 +538,17 @@ def run_jobs(env, max_retries=5, max_rounds=200, domain=None):
             report.models.add(record.model_name)
             report.jobs.append((record.model_name, record.method_name,
                                 job.args))
+            survivors = None
             try:
                 with env.cr.savepoint():
-                    job.set_started()
-                    job.perform()
-                    job.set_done()
-                    job.store()
+                    try:
+                        job.set_started()
+                        job.perform()
+                        job.set_done()
+                        job.store()
+                    except Exception:
+                        survivors = _committed_elsewhere(env)
+                        raise
                 report.done += 1
             except NothingToDoJob as err:
                 env.invalidate_all()
@@ -552,7 +557,7 @@ def run_jobs(env, max_retries=5, max_rounds=200, domain=None):
                 job.store()
                 report.done += 1
             except RetryableJobError as err:
-                env.invalidate_all()
+                _restore(env, survivors)
                 job = Job.load(env, record.uuid)
                 report.retried += 1
                 if attempts[job.uuid] > max_retries:
@@ -563,11 +568,59 @@ def run_jobs(env, max_retries=5, max_rounds=200, domain=None):
                     job.store()
             except Exception as err:  # pylint: disable=broad-except
                 # any other exception is a failed job for queue_job too
-                env.invalidate_all()
+                _restore(env, survivors)
                 job = Job.load(env, record.uuid)
                 _record_failure(report, job, err)
     raise AssertionError('jobs still pending after %s rounds: %s'
                          % (max_rounds, report))
+
+
+#: Fields the addon writes in a transaction of its own (so that they
+#: survive the rollback of the failing job: a refused key blocks the sync).
+#: Inside a test there is only one transaction, so the job runner carries
+#: them over the rollback of the job's savepoint, as the committed separate
+#: transaction would in production.
+COMMITTED_ELSEWHERE = {
+    'openproject.backend': ('last_error', 'sync_blocked'),
+}
+
+
+def _committed_elsewhere(env):
+    """The values of COMMITTED_ELSEWHERE as the failed job left them, or
+    None when the job aborted the transaction (no query works then)."""
+    try:
+        with env.cr.savepoint():
+            return _read_committed_elsewhere(env)
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
+def _read_committed_elsewhere(env):
+    values = {}
+    for model, names in COMMITTED_ELSEWHERE.items():
+        if model not in env:
+            continue
+        records = env[model].sudo().with_context(active_test=False).search(
+            [])
+        names = [name for name in names if name in records._fields]
+        for row in records.read(names):
+            values[(model, row['id'])] = dict(
+                (name, row[name]) for name in names)
+    return values
+
+
+def _restore(env, survivors):
+    env.invalidate_all()
+    for (model, record_id), values in (survivors or {}).items():
+        record = env[model].sudo().with_context(active_test=False).browse(
+            record_id)
+        if not record.exists():
+            continue
+        current = record.read(list(values))[0]
+        changed = dict((name, value) for name, value in values.items()
+                       if current[name] != value)
+        if changed:
+            record.write(changed)
 
 
 def _exception_message(err):
