@@ -7,3 +7,4 @@ from . import test_sync_demo
 from . import test_upstream_changes
 from . import test_faults
 from . import test_other_keys
+from . import test_malformed

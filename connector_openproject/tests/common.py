@@ -944,3 +944,113 @@ class OpenProjectCase(SavepointComponentCase):
     def line_of(self, te_id):
         return self.binding('openproject.account.analytic.line',
                             te_id).odoo_id
+
+
+# --------------------------------------------------------------------------
+# A proxy that corrupts chosen records of the simulator's answers
+# --------------------------------------------------------------------------
+
+try:
+    import BaseHTTPServer
+    import SocketServer
+    import threading
+except ImportError:  # pragma: no cover - Odoo 10 runs on Python 2
+    BaseHTTPServer = SocketServer = threading = None
+
+
+class CorruptingProxy(object):
+    """An HTTP proxy in front of the simulator that rewrites, in every JSON
+    answer (single resources and collection elements alike), the records
+    registered with ``corrupt(_type, id, function)``.
+
+    The simulator validates its data, so malformed records (bad dates,
+    missing fields, unknown link kinds...) are made on the wire, the way a
+    broken server or plugin would send them; the connector still talks
+    real HTTP."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream.rstrip('/')
+        self.rules = {}
+        self.server = None
+        self.thread = None
+        self.url = None
+
+    def corrupt(self, type_name, record_id, function):
+        self.rules[(type_name, int(record_id))] = function
+
+    def _rewrite(self, data):
+        if not isinstance(data, dict):
+            return data
+        targets = [data]
+        elements = (data.get('_embedded') or {}).get('elements')
+        if isinstance(elements, list):
+            targets += [item for item in elements if isinstance(item, dict)]
+        for item in targets:
+            try:
+                key = (item.get('_type'), int(item.get('id')))
+            except (TypeError, ValueError):
+                continue
+            function = self.rules.get(key)
+            if function is not None:
+                function(item)
+        return data
+
+    def start(self):
+        proxy = self
+
+        class Handler(BaseHTTPServer.BaseHTTPRequestHandler):
+
+            def _forward(self):
+                length = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(length) if length else None
+                headers = dict((name, self.headers[name]) for name in (
+                    'Authorization', 'Accept', 'Content-Type',
+                    'Accept-Encoding') if self.headers.get(name))
+                try:
+                    response = requests.request(
+                        self.command, proxy.upstream + self.path,
+                        data=body, headers=headers, timeout=60,
+                        allow_redirects=False)
+                except requests.RequestException:
+                    # the simulator dropped the connection: do the same
+                    self.close_connection = 1
+                    return
+                content = response.content
+                ctype = response.headers.get('Content-Type', '')
+                if proxy.rules and 'json' in ctype:
+                    try:
+                        data = json.loads(content)
+                    except ValueError:
+                        data = None
+                    if data is not None:
+                        content = json.dumps(proxy._rewrite(data))
+                self.send_response(response.status_code)
+                for name in ('Content-Type', 'Retry-After',
+                             'WWW-Authenticate'):
+                    if response.headers.get(name):
+                        self.send_header(name, response.headers[name])
+                self.send_header('Content-Length', str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = _forward
+
+            def log_message(self, *args):
+                pass
+
+        class Server(SocketServer.ThreadingMixIn,
+                     BaseHTTPServer.HTTPServer):
+            daemon_threads = True
+
+        self.server = Server(('127.0.0.1', 0), Handler)
+        self.url = 'http://127.0.0.1:%s' % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever)
+        self.thread.daemon = True
+        self.thread.start()
+        return self
+
+    def stop(self):
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
