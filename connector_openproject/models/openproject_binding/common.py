@@ -97,9 +97,16 @@ class OpenProjectBinding(models.AbstractModel):
             'backend': backend.name, 'what': self._op_entity_label_plural}
 
     @api.model
+    def _op_quiet(self):
+        # no "Queue Job created" chatter message nor follower per job
+        return self.with_context(tracking_disable=True,
+                                 mail_create_nolog=True,
+                                 mail_create_nosubscribe=True)
+
+    @api.model
     def _op_delay_import_record(self, backend, external_id, force=False,
                                 priority=None):
-        delayable = self.with_delay(
+        delayable = self._op_quiet().with_delay(
             priority=priority or 20,
             description=self._op_job_description(
                 backend, 'import_record', external_id=external_id),
@@ -110,7 +117,7 @@ class OpenProjectBinding(models.AbstractModel):
     @api.model
     def _op_delay_import_batch(self, backend, project=None,
                                from_scratch=False, priority=None):
-        delayable = self.with_delay(
+        delayable = self._op_quiet().with_delay(
             priority=priority or 10,
             description=self._op_job_description(
                 backend, 'import_batch', project=project),
