@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import traceback
