@@ -19,6 +19,10 @@ except ImportError:  # pragma: no cover - missing python dependency
     _logger.debug('Cannot import the OpenProject client')
 
 
+#: kinds of principals a work package may be assigned to
+PRINCIPAL_KINDS = ('users', 'groups', 'placeholder_users')
+
+
 def record_label(record):
     """'OpenProject WorkPackage #12' - used in every error message."""
     record = record or {}
@@ -101,6 +105,17 @@ class OpenProjectImportMapper(AbstractComponent):
             return hal.link_kind(record, name)
         except ValueError as err:
             raise self.op_error(record, '_links.%s' % name, tools.ustr(err))
+
+    def op_principal_link(self, record, name, kinds=PRINCIPAL_KINDS):
+        """(kind, id) of a principal link (assignee, user, author...);
+        a link to anything else than ``kinds`` is a mapping error."""
+        kind = self.op_link_kind(record, name)
+        if kind is not None and kind not in kinds:
+            raise self.op_error(
+                record, '_links.%s' % name,
+                'links to a %s, expected one of: %s' % (
+                    kind, ', '.join(kinds)))
+        return kind, self.op_link_id(record, name)
 
     def binding_of(self, model_name, external_id):
         """Binding (maybe empty) of an already imported dependency."""

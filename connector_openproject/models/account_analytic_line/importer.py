@@ -74,7 +74,7 @@ class OpenProjectTimeEntryMapper(Component):
 
     @mapping
     def user(self, record):
-        ext_id = self.op_link_id(record, 'user')
+        __, ext_id = self.op_principal_link(record, 'user', kinds=('users',))
         binding = self.binding_of('openproject.res.users', ext_id)
         return {'user_id': binding.odoo_id.id if binding else False}
 

@@ -87,7 +87,7 @@ class OpenProjectActivityMapper(Component):
 
     @mapping
     def author(self, record):
-        ext_id = self.op_link_id(record, 'user')
+        __, ext_id = self.op_principal_link(record, 'user', kinds=('users',))
         binding = self.binding_of('openproject.res.users', ext_id)
         partner = binding.odoo_id.partner_id if binding else None
         if partner:

@@ -20,7 +20,10 @@ from odoo import _, tools
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from ...components.importer import for_import
+from ...exception import OpenProjectKeyError, RecordLocked
 
 _logger = logging.getLogger(__name__)
 
@@ -98,14 +101,13 @@ class OpenProjectTaskMapper(Component):
 
     @mapping
     def assignee(self, record):
-        kind = self.op_link_kind(record, 'assignee')
+        kind, ext_id = self.op_principal_link(record, 'assignee')
         title = None
         links = record.get('_links') or {}
         if isinstance(links.get('assignee'), dict):
             title = links['assignee'].get('title')
         user_id = False
         if kind == 'users':
-            ext_id = self.op_link_id(record, 'assignee')
             binding = self.binding_of('openproject.res.users', ext_id)
             user_id = binding.odoo_id.id if binding else False
         return {'user_id': user_id, 'op_assignee_name': title or False}
@@ -220,7 +222,12 @@ class OpenProjectTaskImporter(Component):
         done[key] = True
 
     def _import_activities(self, binding, project):
-        """Activities of the work package -> messages on the task."""
+        """Activities of the work package -> messages on the task.
+
+        Each activity is imported in its own savepoint: a malformed one is
+        rolled back alone and re-read by its own job (which fails naming
+        the activity and the field); the task and the other activities are
+        kept."""
         elements = self.backend_adapter.activities(self.external_id)
         messages = self.env['openproject.mail.message']
         binder = self.binder_for(messages._name)
@@ -232,12 +239,28 @@ class OpenProjectTaskImporter(Component):
         for element in elements:
             if not isinstance(element, dict) or element.get('id') is None:
                 continue
-            importer.run(
-                element['id'], record=element,
-                binding=bindings.get(tools.ustr(element['id']),
-                                     messages.browse()),
-                force=self.force, task_binding=binding,
-                project_binding=project)
+            ext_id = tools.ustr(element['id'])
+            try:
+                with self.env.cr.savepoint():
+                    importer.run(
+                        ext_id, record=element,
+                        binding=bindings.get(ext_id, messages.browse()),
+                        force=self.force, task_binding=binding,
+                        project_binding=project)
+            except RecordLocked:
+                messages._op_delay_import_record(self.backend_record,
+                                                 ext_id, force=True)
+            except (RetryableJobError, OpenProjectKeyError):
+                raise
+            except Exception as err:  # pylint: disable=broad-except
+                self.op_cache.clear()
+                self.env.invalidate_all()
+                _logger.info('OpenProject activity %s of work package %s '
+                             'not imported with it, delegated to its own '
+                             'job: %s', ext_id, self.external_id,
+                             tools.ustr(err))
+                messages._op_delay_import_record(self.backend_record,
+                                                 ext_id, force=True)
 
 
 class OpenProjectTaskBatchImporter(Component):
