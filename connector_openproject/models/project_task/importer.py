@@ -155,8 +155,9 @@ class OpenProjectTaskImporter(Component):
         self._import_user_link('assignee')
 
     def _reset(self):
-        super(OpenProjectTaskImporter, self)._reset()
+        result = super(OpenProjectTaskImporter, self)._reset()
         self._previous_project = None
+        return result
 
     def _update(self, binding, values):
         self._previous_project = binding.project_id
