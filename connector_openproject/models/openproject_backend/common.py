@@ -156,6 +156,11 @@ class OpenProjectBackend(models.Model):
     user_count = fields.Integer(compute='_compute_counts')
     deleted_count = fields.Integer(
         string='Deleted upstream', compute='_compute_counts')
+    deleted_summary = fields.Text(
+        string='Deleted in OpenProject', compute='_compute_counts',
+        help='Records that no longer exist in OpenProject (or that the key '
+             'can no longer see): archived or marked in Odoo, never '
+             'deleted.')
 
     _COUNTED = [
         ('project_count', 'openproject.project.project'),
@@ -179,12 +184,17 @@ class OpenProjectBackend(models.Model):
                 backend[field_name] = model.search_count(
                     [('backend_id', '=', backend.id)])
             deleted = 0
+            lines = []
             for model_name in self._WITH_DELETIONS:
                 model = self.env[model_name].with_context(active_test=False)
-                deleted += model.search_count(
+                count = model.search_count(
                     [('backend_id', '=', backend.id),
                      ('op_deleted', '=', True)])
+                if count:
+                    lines.append(u'%s: %s' % (model._description, count))
+                deleted += count
             backend.deleted_count = deleted
+            backend.deleted_summary = u'\n'.join(lines) or False
 
     # -- client ----------------------------------------------------------
 
