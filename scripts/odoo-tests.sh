@@ -18,12 +18,24 @@ LOG=${TEST_LOG:-$REPO_ROOT/var/odoo-tests.log}
 mkdir -p "$(dirname "$LOG")"
 dropdb --if-exists "$DB" >/dev/null 2>&1 || true
 
+odoo() {
+    "$ODOO_PYTHON" "$ODOO_BIN" -c "$ODOO_RC" --addons-path="$ODOO_ADDONS_PATH" -d "$DB" \
+        --stop-after-init --xmlrpc-port="$(free_port)" --longpolling-port="$(free_port)" "$@"
+}
+
 echo "Odoo tests: database $DB, log $LOG"
 start=$(date +%s)
+# Odoo runs the tests of every module installed with --test-enable: install the dependencies
+# first, so that the second step tests connector_openproject alone.
+depends=$(python3 -c 'import ast, sys; print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))' \
+    "$REPO_ROOT/connector_openproject/__manifest__.py")
+if ! odoo -i "$depends" --log-level=warn >"$LOG.deps" 2>&1; then
+    tail -n 30 "$LOG.deps"
+    echo "Installing the dependencies ($depends) failed; see $LOG.deps"
+    exit 1
+fi
 set +e
-"$ODOO_PYTHON" "$ODOO_BIN" -c "$ODOO_RC" --addons-path="$ODOO_ADDONS_PATH" -d "$DB" \
-    -i connector_openproject --test-enable --stop-after-init --log-level=test \
-    --xmlrpc-port="$(free_port)" --longpolling-port="$(free_port)" \
+odoo -i connector_openproject --test-enable --log-level=test \
     ${TEST_FILE:+--test-file="$TEST_FILE"} >"$LOG" 2>&1
 rc=$?
 set -e

@@ -11,6 +11,9 @@ import re
 import sys
 
 RAN = re.compile(r"\bRan (\d+) tests? in ")
+# unittest's closing words of a module: "OK", "OK (skipped=2)", "FAILED (failures=1, errors=2)"
+# (Odoo 10 logs the parenthesis on a line of its own)
+COUNT = re.compile(r"\b(failures|errors|skipped)=(\d+)")
 # Odoo's log line: "<date> <time> <pid> <LEVEL> <db> <logger>: <message>"
 LEVEL = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (ERROR|CRITICAL) ")
 OUR_TEST = re.compile(r"odoo\.addons\.connector_openproject\.tests\.(\w+)")
@@ -20,16 +23,20 @@ def summarise(lines):
     tests_run = 0
     problems = []
     modules = set()
+    counts = {"failures": 0, "errors": 0, "skipped": 0}
     for line in lines:
         match = RAN.search(line)
         if match:
             tests_run += int(match.group(1))
+        if OUR_TEST.search(line):
+            for name, number in COUNT.findall(line):
+                counts[name] += int(number)
         if LEVEL.match(line):
             problems.append(line.rstrip())
         module = OUR_TEST.search(line)
         if module:
             modules.add(module.group(1))
-    return tests_run, problems, sorted(modules)
+    return tests_run, problems, sorted(modules), counts
 
 
 def main():
@@ -39,7 +46,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=0)
     args = parser.parse_args()
     with open(args.log) as handle:
-        tests_run, problems, modules = summarise(handle)
+        tests_run, problems, modules, counts = summarise(handle)
     failed = bool(problems) or args.exit_code != 0 or tests_run == 0
     for line in problems[:40]:
         print(line)
@@ -47,11 +54,13 @@ def main():
         print("No Odoo test ran although a runtime was found (see %s)." % args.log)
     if args.exit_code:
         print("Odoo exited with status %d (see %s)." % (args.exit_code, args.log))
-    print("Odoo tests: %d test modules, %d tests, %d errors logged, %ds" % (
+    broken = counts["failures"] + counts["errors"]
+    if failed and not broken:
+        broken = 1  # the install itself failed, or nothing ran: count it as one failure
+    passed = max(tests_run - counts["failures"] - counts["errors"] - counts["skipped"], 0)
+    print("Odoo tests: %d test modules, %d tests run, %d errors logged, %ds" % (
         len(modules), tests_run, len(problems), args.seconds))
-    print("odoo: %d passed, %d failed" % (
-        tests_run if not failed else max(tests_run - len(problems), 0),
-        len(problems) if problems else (1 if failed else 0)))
+    print("odoo: %d passed, %d failed, %d skipped" % (passed, broken, counts["skipped"]))
     return 1 if failed else 0
 
 
