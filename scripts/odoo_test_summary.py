@@ -47,11 +47,13 @@ def main():
     args = parser.parse_args()
     with open(args.log) as handle:
         tests_run, problems, modules, counts = summarise(handle)
-    failed = bool(problems) or args.exit_code != 0 or tests_run == 0
+    ran = tests_run - counts["skipped"]
+    failed = bool(problems) or args.exit_code != 0 or ran <= 0
     for line in problems[:40]:
         print(line)
-    if tests_run == 0:
-        print("No Odoo test ran although a runtime was found (see %s)." % args.log)
+    if ran <= 0:
+        print("No Odoo test ran (%d skipped) although a runtime was found (see %s)." % (
+            counts["skipped"], args.log))
     if args.exit_code:
         print("Odoo exited with status %d (see %s)." % (args.exit_code, args.log))
     broken = counts["failures"] + counts["errors"]
