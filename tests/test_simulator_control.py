@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import json
+import os
 import socket
 import sys
 import threading
@@ -19,6 +20,7 @@ import urllib.request  # noqa: E402
 from op_simulator.testing import Api, fjson  # noqa: E402
 
 ERR = 'urn:openproject-org:api:v3:errors:'
+DEMO_JSON = os.path.join(os.path.dirname(__file__), 'op_simulator', 'datasets', 'demo.json')
 
 
 @pytest.fixture
@@ -118,6 +120,21 @@ def test_delete_cascades(simulator, bot):
     for path in ('/api/v3/work_packages/1', '/api/v3/work_packages/6', '/api/v3/time_entries/1',
                  '/api/v3/time_entries/2', '/api/v3/activities/101'):
         assert bot.get(path).status == 404
+
+
+def test_ids_of_deleted_records_are_never_reused(simulator):
+    # The real server's ids come from database sequences: a record created after the one with
+    # the highest id was deleted gets a new id, never the deleted one's.
+    demo = json.load(open(DEMO_JSON))
+    highest_wp = max(wp['id'] for wp in demo['work_packages'])
+    highest_te = max(te['id'] for te in demo['time_entries'])
+    simulator.control('DELETE', '/_control/work_packages/%d' % highest_wp)
+    wp = simulator.control('POST', '/_control/work_packages', {'project': 1, 'subject': 'After'})
+    assert wp['id'] == highest_wp + 1
+    simulator.control('DELETE', '/_control/time_entries/%d' % highest_te)
+    te = simulator.control('POST', '/_control/time_entries', {'work_package': wp['id'], 'user': 2,
+                                                              'hours': 1, 'spent_on': '2024-06-01'})
+    assert te['id'] == highest_te + 1
 
 
 def test_create_work_package_and_time_entry(simulator, bot):
@@ -265,3 +282,19 @@ def test_webhook_explicit_send(simulator, receiver):
     headers, body = received[0]
     assert 'X-OP-Signature' not in headers
     assert json.loads(body.decode())['work_package']['_type'] == 'WorkPackage'
+
+
+def test_responses_are_not_held_back_by_nagle():
+    # Headers and body are separate writes; with Nagle's algorithm on, every keep-alive
+    # response after the first waits for the client's delayed ACK. Accepted sockets must
+    # therefore have TCP_NODELAY set.
+    from op_simulator.server import make_server
+    server = make_server(sim=None, host='127.0.0.1', port=0)
+    client = socket.create_connection(server.server_address)
+    try:
+        accepted, _address = server.get_request()
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        accepted.close()
+    finally:
+        client.close()
+        server.server_close()

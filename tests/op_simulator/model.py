@@ -124,11 +124,19 @@ class Store(object):
         self._perm_cache = {}
 
     def new_id(self, kind, table):
-        nid = self.next_ids.get(kind)
-        if nid is None:
-            nid = max(table) + 1 if table else 1
+        """A fresh id: never one that was used before, even by a deleted record (as the
+        database sequences of the real server)."""
+        nid = max(self.next_ids.get(kind, 1), max(table) + 1 if table else 1)
         self.next_ids[kind] = nid + 1
         return nid
+
+    def take_id(self, kind, table, given):
+        """The id a dataset or a control call gives, else a fresh one."""
+        if given is None:
+            return self.new_id(kind, table)
+        given = int(given)
+        self.next_ids[kind] = max(self.next_ids.get(kind, 1), given + 1)
+        return given
 
     # ------------------------------------------------------------ permissions
     def permissions(self, user_id, project_id):
@@ -237,10 +245,7 @@ class Store(object):
 
     # ------------------------------------------------------------- creation
     def add_principal(self, d, kind):
-        pid = d.get('id')
-        if pid is None:
-            pid = self.new_id('principal', self.principals)
-        pid = int(pid)
+        pid = self.take_id('principal', self.principals, d.get('id'))
         if pid in self.principals:
             raise DatasetError('duplicate principal id %s' % pid)
         created = _ts(d.get('created_at'), self.base_time - 400 * 86400)
@@ -279,7 +284,7 @@ class Store(object):
         return obj
 
     def add_project(self, d):
-        pid = int(d['id']) if d.get('id') is not None else self.new_id('project', self.projects)
+        pid = self.take_id('project', self.projects, d.get('id'))
         if pid in self.projects:
             raise DatasetError('duplicate project id %s' % pid)
         created = _ts(d.get('created_at'), self.base_time - 300 * 86400)
@@ -306,7 +311,7 @@ class Store(object):
             proj.members[principal] = [self.ref(self.roles, r, 'role') for r in roles]
 
     def add_wp(self, d, journal_user=None):
-        wid = int(d['id']) if d.get('id') is not None else self.new_id('wp', self.wps)
+        wid = self.take_id('wp', self.wps, d.get('id'))
         if wid in self.wps:
             raise DatasetError('duplicate work package id %s' % wid)
         created = _ts(d.get('created_at'), None)
@@ -361,7 +366,7 @@ class Store(object):
     def add_journal(self, d, initial=False):
         wid = self.ref(self.wps, d.get('work_package'), 'work package')
         wp = self.wps[wid]
-        jid = int(d['id']) if d.get('id') is not None else self.new_id('journal', self.journals)
+        jid = self.take_id('journal', self.journals, d.get('id'))
         if jid in self.journals:
             raise DatasetError('duplicate activity id %s' % jid)
         jl = self.journals_by_wp[wid]
@@ -388,7 +393,7 @@ class Store(object):
         return journal
 
     def add_te(self, d):
-        tid = int(d['id']) if d.get('id') is not None else self.new_id('te', self.tes)
+        tid = self.take_id('te', self.tes, d.get('id'))
         if tid in self.tes:
             raise DatasetError('duplicate time entry id %s' % tid)
         wid = self.ref(self.wps, d.get('work_package'), 'work package')

@@ -799,6 +799,13 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def get_request(self):
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+        # holds the body back until the client's delayed ACK (~40 ms per keep-alive request).
+        sock, address = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, address
+
 
 def make_server(sim, host='127.0.0.1', port=0):
     handler = type('BoundHandler', (Handler,), {'sim': sim})
