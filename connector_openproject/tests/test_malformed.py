@@ -234,14 +234,8 @@ class TestMalformedPayloads(OpenProjectCase):
         self.assertTrue(self.task_of(3).active)
 
 
-@unittest.skip('not implemented yet: the connector accepts an unknown link '
-               'kind as assignee (/api/v3/robots/3) and a Group as time '
-               'entry user without failing the record, silently drops '
-               'activities whose details are not a list or whose comment '
-               'is a number, and one malformed activity fails its whole '
-               'work package (the task and its good activities are lost)')
-class TestMalformedKnownGaps(TestMalformedPayloads):
-    """Malformed kinds of issue 5 the connector does not handle yet."""
+class TestMalformedMoreKinds(TestMalformedPayloads):
+    """More malformed kinds: unknown link kinds, a group as time entry user, broken activities."""
 
     wp_kinds = GAP_WORK_PACKAGE_KINDS
     te_kinds = GAP_TIME_ENTRY_KINDS
