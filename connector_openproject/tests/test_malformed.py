@@ -11,7 +11,6 @@ the simulator corrupts each of them in its own way (more than 20 kinds).
 """
 
 import re
-import unittest
 
 from .common import CorruptingProxy, OpenProjectCase
 
