@@ -286,9 +286,14 @@ class OpenProjectClient(object):
                          self.redact(json.dumps(params, sort_keys=True)),
                          self._redacted_headers())
         try:
+            # verify per request: requests lets REQUESTS_CA_BUNDLE (or
+            # CURL_CA_BUNDLE) of the process environment override the
+            # session's own setting, which would silently ignore the
+            # backend's CA bundle or its explicit "no verification"
             response = self.session.request(
                 method, url, params=params, json=json_body,
-                timeout=self.timeout, allow_redirects=True)
+                timeout=self.timeout, allow_redirects=True,
+                verify=self.verify)
         except requests.exceptions.RequestException as exc:
             raise self._connection_error(exc, path)
         elapsed = time.time() - started
