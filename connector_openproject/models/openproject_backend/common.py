@@ -162,6 +162,49 @@ class OpenProjectBackend(models.Model):
              'can no longer see): archived or marked in Odoo, never '
              'deleted.')
 
+    # The report of the records deleted upstream: one list per kind, the
+    # archived records included (a deleted task or project is archived)
+    deleted_project_ids = fields.One2many(
+        comodel_name='openproject.project.project',
+        inverse_name='backend_id',
+        string='Deleted projects',
+        domain=[('op_deleted', '=', True)],
+        context={'active_test': False},
+        readonly=True,
+    )
+    deleted_task_ids = fields.One2many(
+        comodel_name='openproject.project.task',
+        inverse_name='backend_id',
+        string='Deleted work packages',
+        domain=[('op_deleted', '=', True)],
+        context={'active_test': False},
+        readonly=True,
+    )
+    deleted_timesheet_ids = fields.One2many(
+        comodel_name='openproject.account.analytic.line',
+        inverse_name='backend_id',
+        string='Deleted time entries',
+        domain=[('op_deleted', '=', True)],
+        context={'active_test': False},
+        readonly=True,
+    )
+    deleted_message_ids = fields.One2many(
+        comodel_name='openproject.mail.message',
+        inverse_name='backend_id',
+        string='Deleted activities',
+        domain=[('op_deleted', '=', True)],
+        context={'active_test': False},
+        readonly=True,
+    )
+    deleted_user_ids = fields.One2many(
+        comodel_name='openproject.res.users',
+        inverse_name='backend_id',
+        string='Deleted users',
+        domain=[('op_deleted', '=', True)],
+        context={'active_test': False},
+        readonly=True,
+    )
+
     _COUNTED = [
         ('project_count', 'openproject.project.project'),
         ('task_count', 'openproject.project.task'),
@@ -495,10 +538,22 @@ class OpenProjectBackend(models.Model):
 
     @api.multi
     def action_view_deleted(self):
-        action = self._op_action_bindings('openproject.project.task',
-                                          [('op_deleted', '=', True)])
-        action['name'] = _('Work packages deleted in OpenProject')
-        return action
+        """The report of the records deleted in OpenProject (every kind:
+        projects, work packages, time entries, activities, users)."""
+        self.ensure_one()
+        view = self.env.ref(
+            'connector_openproject.view_openproject_backend_deleted_form')
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Deleted in OpenProject'),
+            'res_model': self._name,
+            'res_id': self.id,
+            'view_type': 'form',
+            'view_mode': 'form',
+            'views': [(view.id, 'form')],
+            'target': 'new',
+            'context': {'active_test': False},
+        }
 
     @api.constrains('page_size', 'timeout')
     def _check_limits(self):
