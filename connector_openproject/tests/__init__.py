@@ -8,3 +8,5 @@ from . import test_upstream_changes
 from . import test_faults
 from . import test_other_keys
 from . import test_malformed
+from . import test_concurrency
+from . import test_security
