@@ -55,6 +55,10 @@ IMPORT_CONTEXT = {
 }
 
 
+#: elements imported between two recomputations of stored computed fields
+RECOMPUTE_EVERY = 50
+
+
 def for_import(records):
     """``records`` with the import context (see IMPORT_CONTEXT)."""
     return records.with_context(**IMPORT_CONTEXT)
@@ -353,8 +357,22 @@ class OpenProjectBatchImporter(AbstractComponent):
                    if isinstance(element, dict)]
         bindings = self.binder.to_internal_many(ext_ids)
         importer = self._record_importer()
-        for element in elements:
-            self._import_element(importer, element, bindings, force)
+        # the stored computed fields that the writes invalidate (hours of
+        # the tasks, related fields...) are recomputed once per group of
+        # elements instead of once per record written (the records of an
+        # element rolled back to its savepoint are skipped there); groups,
+        # not whole pages: the ORM's list of records to recompute is
+        # copied on each addition
+        with self.env.norecompute():
+            for index, element in enumerate(elements, 1):
+                self._import_element(importer, element, bindings, force)
+                if not index % RECOMPUTE_EVERY:
+                    self.model.recompute()
+        self.model.recompute()
+        # the records read for this page are not kept in the cache while
+        # the next pages are imported: memory does not grow with the
+        # collection
+        self.env.invalidate_all()
 
     def _import_element(self, importer, element, bindings, force):
         ext_id = element.get('id') if isinstance(element, dict) else None
