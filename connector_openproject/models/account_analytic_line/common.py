@@ -53,6 +53,11 @@ class OpenProjectAccountAnalyticLine(models.Model):
 class AccountAnalyticLine(models.Model):
     _inherit = 'account.analytic.line'
 
+    # hr_timesheet does not index it: every read of a task's timesheets
+    # (its hours are recomputed on each timesheet written) scanned the
+    # whole table
+    task_id = fields.Many2one(index=True)
+
     openproject_bind_ids = fields.One2many(
         comodel_name='openproject.account.analytic.line',
         inverse_name='odoo_id',

@@ -56,3 +56,11 @@ class ResUsers(models.Model):
         readonly=True,
         copy=False,
     )
+
+    def _set_password(self, password):
+        """Users created by the import have no password (they cannot log
+        in, see the importer): do not hash the empty default password,
+        which costs as much as the rest of the user's creation."""
+        if not password and self.env.context.get('openproject_import'):
+            return
+        return super(ResUsers, self)._set_password(password)
