@@ -11,7 +11,11 @@ class OpenProjectTimeEntryAdapter(Component):
     _apply_on = 'openproject.account.analytic.line'
     _op_path = 'time_entries'
 
-    def supports_updated_at_filter(self):
+    def updated_at_filter_known(self):
         """Whether the server filters time entries on updated_at (older
-        versions refused it); detected once per client."""
-        return self.supports_filter('updated_at')
+        versions refuse it with a 400): True/False once a listing of this
+        client tried it, None before."""
+        return getattr(self.client, '_op_time_entry_updated_at', None)
+
+    def remember_updated_at_filter(self, supported):
+        self.client._op_time_entry_updated_at = bool(supported)

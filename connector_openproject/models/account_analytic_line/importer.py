@@ -117,19 +117,10 @@ class OpenProjectTimeEntryBatchImporter(Component):
         full = start is None or cursor.full_pass_due(backend.full_pass_hours)
         filters = [('project', '=', [project.external_id])]
         try:
-            if not full:
-                if self.backend_adapter.supports_updated_at_filter():
-                    filters.append(('updated_at', '<>d', [start, '']))
-                else:
-                    # no updated_at filter on this server: re-read the
-                    # entries spent during the recent days (the full pass
-                    # catches the older ones)
-                    since = start - timedelta(
-                        days=backend.time_entry_days or 30)
-                    filters.append(('spent_on', '<>d', [since.date(), '']))
-            for page in self.backend_adapter.iter_pages(filters=filters):
-                self.import_elements(self.backend_adapter.elements(page),
-                                     force=from_scratch)
+            if full:
+                self._import_pages(filters, from_scratch)
+            else:
+                self._import_window(filters, start, from_scratch)
         except (op_errors.MissingPermission, op_errors.NotFound,
                 op_errors.InvalidQuery) as err:
             # OpenProject answers 400 "Project filter has invalid values"
@@ -144,3 +135,38 @@ class OpenProjectTimeEntryBatchImporter(Component):
         summary = self.summary()
         cursor.advance(self.high_water, summary, full=full)
         return summary
+
+    def _import_pages(self, filters, from_scratch):
+        for page in self.backend_adapter.iter_pages(filters=filters):
+            self.import_elements(self.backend_adapter.elements(page),
+                                 force=from_scratch)
+
+    def _import_window(self, filters, start, from_scratch):
+        """Entries updated since ``start``: the listing is tried with the
+        ``updated_at`` filter directly (no separate detection request);
+        a server that refuses that filter (400 before any page) gets the
+        sliding re-read of the entries spent during the recent days (the
+        full pass catches the older ones).  The answer is kept by the
+        client for the rest of the job."""
+        adapter = self.backend_adapter
+        if adapter.updated_at_filter_known() is not False:
+            updated = filters + [('updated_at', '<>d', [start, ''])]
+            pages = adapter.iter_pages(filters=updated)
+            try:
+                first = next(pages, None)
+            except op_errors.InvalidQuery:
+                first = False
+            if first is not False:
+                adapter.remember_updated_at_filter(True)
+                if first is not None:
+                    self.import_elements(adapter.elements(first),
+                                         force=from_scratch)
+                for page in pages:
+                    self.import_elements(adapter.elements(page),
+                                         force=from_scratch)
+                return
+            adapter.remember_updated_at_filter(False)
+        since = start - timedelta(days=self.backend_record.time_entry_days
+                                  or 30)
+        self._import_pages(filters + [('spent_on', '<>d',
+                                       [since.date(), ''])], from_scratch)
