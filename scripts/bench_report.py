@@ -14,6 +14,9 @@ ROWS = [
     ("full import: records", ("full", "records")),
     ("full import: records/s", ("full", "records_per_second")),
     ("full import: HTTP requests", ("full", "requests")),
+    ("  of which activities (1 per work package)", ("full", "requests_activities")),
+    ("  without the activities", ("full", "requests_without_activities")),
+    ("full import: work packages", ("full", "work_packages")),
     ("full import: peak RSS (MiB)", ("full", "peak_rss_mib")),
     ("plain ORM create(): records/s", ("orm_limit", "records_per_second")),
     ("ratio import / ORM limit", ("ratio_import_to_limit",)),
@@ -46,12 +49,25 @@ def main(args):
         medians[size] = {label: statistics.median(pick(r, keys) for r in runs[size])
                          for label, keys in ROWS}
         medians[size]["runs"] = len(runs[size])
-        medians[size]["requests target (records / page size + projects)"] = (
-            runs[size][0]["full"]["records"] // runs[size][0]["full"]["page_size"]
-            + runs[size][0]["full"]["projects"])
-    width = max(len(label) for label in medians[sizes[0]])
+        first = runs[size][0]
+        # listings: every record once, by pages, plus a few requests per project (its work
+        # packages, its time entries) and per sync (statuses, users, projects); the
+        # activities come on top: API v3 lists them per work package only
+        medians[size]["requests target, without activities (records / page size + 2 x projects + 3)"] = (
+            -(-first["full"]["records"] // first["full"]["page_size"])
+            + 2 * first["full"]["projects"] + 3)
+        medians[size]["no-change target (3 + 2 x projects)"] = 3 + 2 * first["full"]["projects"]
+        for phase in ("full", "no_change", "incremental"):
+            medians[size]["%s: requests by endpoint (run 1)" % phase] = first[phase].get(
+                "requests_by_endpoint")
+            if phase != "full":
+                medians[size]["%s: written (run 1)" % phase] = first[phase].get("written_detail")
+    width = max(len(label) for label in medians[sizes[0]]
+                if not isinstance(medians[sizes[0]][label], dict))
     print("%-*s %s" % (width, "median of runs", " ".join("%12s" % s for s in sizes)))
     for label in medians[sizes[0]]:
+        if isinstance(medians[sizes[0]][label], dict):
+            continue  # in the JSON line only
         print("%-*s %s" % (width, label, " ".join("%12s" % medians[s][label] for s in sizes)))
     print(json.dumps({"bench": medians}, sort_keys=True))
 

@@ -4,7 +4,8 @@
 Phases, each measured in this one process:
 1. full import of the simulator's dataset ("OpenProject Sync" + queued jobs);
 2. the practical limit: the same records created again by plain ORM create() calls in the
-   same database (rolled back afterwards), with the same no-tracking context the import uses;
+   same database (rolled back afterwards), with the values the import wrote and the same
+   no-tracking context;
 3. a no-change re-sync;
 4. an incremental sync after the simulator changed 1 % of work packages and time entries.
 Writes one JSON object to $BENCH_OUT. Python 2.7 (it runs inside Odoo 10).
@@ -42,9 +43,18 @@ def control(method, path, payload=None):
     return json.loads(body) if body else None
 
 
-def now_utc(env):
-    env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
-    return env.cr.fetchone()[0]
+#: tables written with the bound records (not bookkeeping of the sync itself: cursors, jobs)
+SIDE_TABLES = ['res_partner', 'account_analytic_account', 'mail_followers',
+               'mail_message_res_partner_needaction_rel', 'mail_tracking_value',
+               'project_task_type_rel', 'res_groups_users_rel']
+
+
+def write_mark(env):
+    """Transaction id from which rows count as written (see count_written)."""
+    env.cr.execute('SELECT txid_current()')
+    mark = env.cr.fetchone()[0] % 2 ** 32
+    env.cr.commit()
+    return mark
 
 
 def count_records(env):
@@ -52,15 +62,26 @@ def count_records(env):
                for _model, binding in BINDINGS)
 
 
-def count_written(env, since):
-    """Records of the bindings and of their Odoo models written since `since`."""
-    written = 0
+def count_written(env, mark):
+    """Rows really inserted or updated (whatever the column, write_date or not) by the
+    transactions since `mark`: PostgreSQL's xmin of a row is the transaction that wrote it.
+    A bound record counts once when its binding row, its Odoo row or both were written;
+    rows of the side tables (partners, analytic accounts, followers, m2m links) count one each.
+    Returns (total, {table or model: count})."""
+    detail = {}
     for model, binding in BINDINGS:
-        for name in (model, binding):
-            env.cr.execute('SELECT count(*) FROM "%s" WHERE write_date >= %%s'
-                           % env[name]._table, (since,))
-            written += env.cr.fetchone()[0]
-    return written
+        env.cr.execute(
+            'SELECT count(*) FROM "%s" b JOIN "%s" o ON o.id = b.odoo_id '
+            'WHERE b.xmin::text::bigint >= %%s OR o.xmin::text::bigint >= %%s'
+            % (env[binding]._table, env[model]._table), (mark, mark))
+        detail[model] = env.cr.fetchone()[0]
+    for table in SIDE_TABLES:
+        env.cr.execute('SELECT to_regclass(%s)', (table,))
+        if env.cr.fetchone()[0]:
+            env.cr.execute('SELECT count(*) FROM "%s" WHERE xmin::text::bigint >= %%s' % table,
+                           (mark,))
+            detail[table] = env.cr.fetchone()[0]
+    return sum(detail.values()), {key: value for key, value in detail.items() if value}
 
 
 def sync(env):
@@ -79,29 +100,36 @@ def sync(env):
         if env['openproject.project.task'].search_count([]):
             break
     seconds = time.time() - started
-    requests = control('GET', '/_control/counters')['total']
-    return seconds, requests, env['queue.job'].search_count([]) - jobs_before
+    counters = control('GET', '/_control/counters')
+    return (seconds, counters['total'], env['queue.job'].search_count([]) - jobs_before,
+            counters.get('by_endpoint') or {})
 
 
 def orm_limit(env):
-    """Creates the imported records again with plain create() calls; returns (seconds, count)."""
-    quiet = env(context=dict(env.context, **QUIET))
+    """Creates the imported records again with plain create() calls, with the values the
+    import wrote (same fields, links to the same projects, stages, users and tasks);
+    returns (seconds, count)."""
+    quiet = env(context=dict(env.context, active_test=False, **QUIET))
     plans = []
     for user in quiet['res.users'].search([('openproject_bind_ids', '!=', False)]):
         plans.append(('res.users', {'name': user.name, 'login': 'bench-%s' % user.login,
-                                    'email': user.email, 'groups_id': [(6, 0, [])]}))
+                                    'email': user.email, 'active': user.active,
+                                    'company_id': user.company_id.id,
+                                    'company_ids': [(6, 0, user.company_ids.ids)],
+                                    'groups_id': [(6, 0, [])]}))
     for project in quiet['project.project'].search([('openproject_bind_ids', '!=', False)]):
-        plans.append(('project.project', {'name': project.name, 'label_tasks': project.label_tasks}))
+        plans.append(('project.project', {
+            'name': project.name, 'label_tasks': project.label_tasks, 'active': project.active,
+            'allow_timesheets': project.allow_timesheets, 'company_id': project.company_id.id,
+            'type_ids': [(6, 0, project.type_ids.ids)]}))
     for stage in quiet['project.task.type'].search([('openproject_bind_ids', '!=', False)]):
         plans.append(('project.task.type', {'name': stage.name, 'sequence': stage.sequence,
                                             'fold': stage.fold,
                                             'project_ids': [(6, 0, stage.project_ids.ids)]}))
-    tasks = quiet['project.task'].with_context(active_test=False).search(
-        [('openproject_bind_ids', '!=', False)])
-    for task in tasks:
+    for task in quiet['project.task'].search([('openproject_bind_ids', '!=', False)]):
         plans.append(('project.task', {
             'name': task.name, 'description': task.description, 'project_id': task.project_id.id,
-            'stage_id': task.stage_id.id, 'user_id': task.user_id.id,
+            'stage_id': task.stage_id.id, 'user_id': task.user_id.id, 'active': task.active,
             'planned_hours': task.planned_hours, 'date_start': task.date_start,
             'date_deadline': task.date_deadline}))
     for line in quiet['account.analytic.line'].search([('openproject_bind_ids', '!=', False)]):
@@ -112,14 +140,15 @@ def orm_limit(env):
     for message in quiet['mail.message'].search([('openproject_bind_ids', '!=', False)]):
         plans.append(('mail.message', {
             'model': message.model, 'res_id': message.res_id, 'body': message.body,
-            'author_id': message.author_id.id, 'date': message.date,
+            'record_name': message.record_name, 'author_id': message.author_id.id,
+            'email_from': message.email_from, 'date': message.date,
             'message_type': message.message_type, 'subtype_id': message.subtype_id.id}))
     env.cr.execute('SAVEPOINT bench_orm_limit')
     started = time.time()
     for model, values in plans:
         Model = quiet[model]
         if model == 'mail.message':
-            # the importer's own way to write a message without notifying anyone
+            # without notifying anyone, as the import (mail.message.create: no _notify())
             Model = Model.with_context(message_create_from_mail_mail=True)
         Model.create(values)
     seconds = time.time() - started
@@ -150,15 +179,23 @@ def main(env):
         'name': 'Benchmark', 'url': os.environ['OP_URL'], 'api_key': os.environ['OP_API_KEY'],
         'page_size': int(os.environ.get('PAGE_SIZE', '1000'))})
     env.cr.commit()
-    seconds, requests, _jobs = sync(env)
+    seconds, requests, _jobs, by_endpoint = sync(env)
     records = count_records(env)
+    projects = env['openproject.project.project'].search_count([])
+    per_wp = by_endpoint.get('GET /api/v3/work_packages/{id}/activities', 0)
     result['full'] = {
         'seconds': round(seconds, 2), 'records': records, 'requests': requests,
+        # API v3 has no collection of activities: one request per work package
+        'requests_activities': per_wp,
+        'requests_without_activities': requests - per_wp,
+        'requests_by_endpoint': by_endpoint,
         'records_per_second': round(records / seconds, 1),
         # ru_maxrss is in KiB on Linux: the peak of this whole Odoo process
         'peak_rss_mib': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
         'page_size': backend.page_size,
-        'projects': env['openproject.project.project'].search_count([]),
+        'projects': projects,
+        'work_packages': env['openproject.project.task'].with_context(
+            active_test=False).search_count([]),
     }
     orm_seconds, orm_records = orm_limit(env)
     result['orm_limit'] = {'seconds': round(orm_seconds, 2), 'records': orm_records,
@@ -166,17 +203,21 @@ def main(env):
     result['ratio_import_to_limit'] = round(
         result['full']['records_per_second'] / result['orm_limit']['records_per_second'], 3)
 
-    since = now_utc(env)
-    seconds, requests, jobs = sync(env)
+    mark = write_mark(env)
+    seconds, requests, jobs, by_endpoint = sync(env)
+    written, detail = count_written(env, mark)
     result['no_change'] = {'seconds': round(seconds, 2), 'requests': requests,
-                           'records_written': count_written(env, since), 'jobs': jobs}
+                           'requests_by_endpoint': by_endpoint,
+                           'records_written': written, 'written_detail': detail, 'jobs': jobs}
 
     changed = change_one_percent(env)
-    since = now_utc(env)
-    seconds, requests, jobs = sync(env)
+    mark = write_mark(env)
+    seconds, requests, jobs, by_endpoint = sync(env)
+    written, detail = count_written(env, mark)
     result['incremental'] = {'seconds': round(seconds, 2), 'requests': requests,
+                             'requests_by_endpoint': by_endpoint,
                              'changed_upstream': changed,
-                             'records_written': count_written(env, since), 'jobs': jobs}
+                             'records_written': written, 'written_detail': detail, 'jobs': jobs}
     with open(os.environ['BENCH_OUT'], 'w') as handle:
         json.dump(result, handle, sort_keys=True)
 

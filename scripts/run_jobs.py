@@ -18,6 +18,7 @@ RUNNABLE = ('pending', 'enqueued')
 
 def run_one(env, uuid):
     """Performs one job; returns its final state."""
+    env.invalidate_all()  # each job starts with an empty cache, as in queue_job's runner
     job = Job.load(env, uuid)
     job.set_started()
     job.store()
