@@ -462,3 +462,72 @@ class OpenProjectBatchImporter(AbstractComponent):
             return _('Nothing to import.')
         return u', '.join(u'%s: %s' % (key, value)
                           for key, value in sorted(self.stats.items()))
+
+
+class OpenProjectWindowBatchImporter(AbstractComponent):
+    """Records of one project updated in the window of its sync cursor.
+
+    The one incremental mechanism of every project-scoped entity: the
+    cursor row of (backend, entity, project) is locked (a concurrent run of
+    the same window is retried later), the window starts ``overlap``
+    seconds before the last high-water mark, a complete read replaces it
+    from scratch or when the periodic full pass is due (and then finds the
+    records gone upstream), and the cursor advances only when the whole
+    window was imported, in the transaction of this job.
+    """
+
+    _name = 'openproject.window.batch.importer'
+    _inherit = 'openproject.batch.importer'
+
+    #: ``entity`` of the sync cursor
+    _cursor_entity = None
+
+    def _project_synced(self, project):
+        """Whether this entity is synced for ``project`` (a binding)."""
+        raise NotImplementedError
+
+    def _not_synced_message(self):
+        raise NotImplementedError
+
+    def _import_all(self, project, from_scratch):
+        """Read every record of the project."""
+        raise NotImplementedError
+
+    def _import_since(self, project, start, from_scratch):
+        """Read the records of the project updated since ``start``."""
+        raise NotImplementedError
+
+    def _unavailable_errors(self):
+        """Errors meaning the key may not list these records."""
+        return (op_errors.MissingPermission, op_errors.NotFound)
+
+    def _known_bindings(self, project):
+        """Bindings a complete read is expected to see again."""
+        return self.model.with_context(active_test=False).search([
+            ('backend_id', '=', self.backend_record.id),
+            ('project_id', '=', project.odoo_id.id),
+            ('op_deleted', '=', False)])
+
+    def run(self, project=None, from_scratch=False):
+        if not project or not self._project_synced(project):
+            return self._not_synced_message()
+        backend = self.backend_record
+        cursor = self.env['openproject.sync.cursor'].acquire(
+            backend, self._cursor_entity, project)
+        start = None if from_scratch else cursor.window(
+            overlap=backend.overlap_seconds or 0)
+        full = start is None or cursor.full_pass_due(backend.full_pass_hours)
+        try:
+            if full:
+                self._import_all(project, from_scratch)
+            else:
+                self._import_since(project, start, from_scratch)
+        except self._unavailable_errors() as err:
+            return self._project_unavailable(project, err)
+        if full:
+            # records missing from the complete list were deleted or moved:
+            # each is read again in its own job
+            self._check_missing(self._known_bindings(project))
+        summary = self.summary()
+        cursor.advance(self.high_water, summary, full=full)
+        return summary

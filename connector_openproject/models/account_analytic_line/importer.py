@@ -103,38 +103,32 @@ class OpenProjectTimeEntryImporter(Component):
 
 class OpenProjectTimeEntryBatchImporter(Component):
     _name = 'openproject.account.analytic.line.batch.importer'
-    _inherit = 'openproject.batch.importer'
+    _inherit = 'openproject.window.batch.importer'
     _apply_on = 'openproject.account.analytic.line'
 
-    def run(self, project=None, from_scratch=False):
-        if not project or not project.sync_time_entries:
-            return _('Time entries of this project are not synced.')
-        backend = self.backend_record
-        cursor = self.env['openproject.sync.cursor'].acquire(
-            backend, 'time_entry', project)
-        start = None if from_scratch else cursor.window(
-            overlap=backend.overlap_seconds or 0)
-        full = start is None or cursor.full_pass_due(backend.full_pass_hours)
-        filters = [('project', '=', [project.external_id])]
-        try:
-            if full:
-                self._import_pages(filters, from_scratch)
-            else:
-                self._import_window(filters, start, from_scratch)
-        except (op_errors.MissingPermission, op_errors.NotFound,
-                op_errors.InvalidQuery) as err:
-            # OpenProject answers 400 "Project filter has invalid values"
-            # when the key may not view the project's time entries
-            return self._project_unavailable(project, err)
-        if full:
-            known = self.model.with_context(active_test=False).search([
-                ('backend_id', '=', backend.id),
-                ('project_id', '=', project.odoo_id.id),
-                ('op_deleted', '=', False)])
-            self._check_missing(known)
-        summary = self.summary()
-        cursor.advance(self.high_water, summary, full=full)
-        return summary
+    _cursor_entity = 'time_entry'
+
+    def _project_synced(self, project):
+        return project.sync_time_entries
+
+    def _not_synced_message(self):
+        return _('Time entries of this project are not synced.')
+
+    def _unavailable_errors(self):
+        # OpenProject answers 400 "Project filter has invalid values" when
+        # the key may not view the project's time entries
+        return super(OpenProjectTimeEntryBatchImporter,
+                     self)._unavailable_errors() + (op_errors.InvalidQuery,)
+
+    def _project_filters(self, project):
+        return [('project', '=', [project.external_id])]
+
+    def _import_all(self, project, from_scratch):
+        self._import_pages(self._project_filters(project), from_scratch)
+
+    def _import_since(self, project, start, from_scratch):
+        self._import_window(self._project_filters(project), start,
+                            from_scratch)
 
     def _import_pages(self, filters, from_scratch):
         for page in self.backend_adapter.iter_pages(filters=filters):

@@ -268,47 +268,37 @@ class OpenProjectTaskBatchImporter(Component):
     """Work packages of one project, updated in the cursor's window."""
 
     _name = 'openproject.project.task.batch.importer'
-    _inherit = 'openproject.batch.importer'
+    _inherit = 'openproject.window.batch.importer'
     _apply_on = 'openproject.project.task'
+    _cursor_entity = 'work_package'
 
-    def run(self, project=None, from_scratch=False):
-        if not project or not project.sync_enabled:
-            return _('Project not synced: nothing to do.')
-        backend = self.backend_record
-        cursor = self.env['openproject.sync.cursor'].acquire(
-            backend, 'work_package', project)
-        start = None if from_scratch else cursor.window(
-            overlap=backend.overlap_seconds or 0)
-        full = start is None or cursor.full_pass_due(backend.full_pass_hours)
+    def _project_synced(self, project):
+        return project.sync_enabled
+
+    def _not_synced_message(self):
+        return _('Project not synced: nothing to do.')
+
+    def _import_all(self, project, from_scratch):
+        # a complete read also re-reads the activities of the unchanged
+        # work packages: editing a comment does not change its work package
+        self.refresh_activities = True
+        self._import_listing(project, [], from_scratch)
+
+    def _import_since(self, project, start, from_scratch):
+        self.refresh_activities = False
+        self._import_listing(project, [('updated_at', '<>d', [start, ''])],
+                             from_scratch)
+
+    def _import_listing(self, project, window_filters, from_scratch):
         # explicit status filter: without filters the API only lists the
         # open work packages; the project filter leaves out the work
         # packages of subprojects (listed under the parent by default)
         filters = [('status', '*', []),
-                   ('project', '=', [project.external_id])]
-        if not full:
-            filters.append(('updated_at', '<>d', [start, '']))
-        # a complete read also re-reads the activities of the unchanged
-        # work packages: editing a comment does not change its work package
-        self.refresh_activities = full
-        path = self.backend_adapter.project_path(project.external_id)
-        try:
-            for page in self.backend_adapter.iter_pages(filters=filters,
-                                                        path=path):
-                self.import_elements(self.backend_adapter.elements(page),
-                                     force=from_scratch)
-        except (op_errors.MissingPermission, op_errors.NotFound) as err:
-            return self._project_unavailable(project, err)
-        if full:
-            # work packages missing from the complete list were deleted or
-            # moved: read them again one by one
-            known = self.model.with_context(active_test=False).search([
-                ('backend_id', '=', backend.id),
-                ('project_id', '=', project.odoo_id.id),
-                ('op_deleted', '=', False)])
-            self._check_missing(known)
-        summary = self.summary()
-        cursor.advance(self.high_water, summary, full=full)
-        return summary
+                   ('project', '=', [project.external_id])] + window_filters
+        adapter = self.backend_adapter
+        path = adapter.project_path(project.external_id)
+        for page in adapter.iter_pages(filters=filters, path=path):
+            self.import_elements(adapter.elements(page), force=from_scratch)
 
     def _run_options(self):
         return {'refresh_activities': self.refresh_activities}
