@@ -8,12 +8,17 @@ from contextlib import contextmanager
 
 import odoo
 from odoo import SUPERUSER_ID, _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ...exception import OpenProjectKeyError
 
 _logger = logging.getLogger(__name__)
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # Python 2
+    from urlparse import urlsplit
 
 try:
     from ...openproject_client import errors as op_errors
@@ -31,6 +36,35 @@ ACTIVITY_SELECTION = [
 
 #: how many projects "Check connection" inspects for missing permissions
 CHECK_PROJECTS_LIMIT = 25
+
+#: the group allowed to see the backends, their key, and to start syncs
+MANAGER_GROUP = 'connector.group_connector_manager'
+
+#: fields nobody but a connector manager may search, group or sort on
+#: (field ``groups`` only protect read() in Odoo 10)
+SECRET_FIELDS = ('api_key',)
+
+
+def is_connector_manager(env):
+    """True for the superuser and the connector managers."""
+    return env.uid == SUPERUSER_ID or env.user.has_group(MANAGER_GROUP)
+
+
+def check_connector_manager(env, what):
+    """Raise AccessError unless the user of ``env`` is a connector
+    manager; ``what`` names the refused operation."""
+    if not is_connector_manager(env):
+        raise AccessError(
+            _('Only a Connector Manager can %s (OpenProject connector). Ask '
+              'an administrator to give you the group "Connector Manager" '
+              'or to do it for you.') % what)
+
+
+def _domain_fields(domain):
+    for leaf in domain or []:
+        if isinstance(leaf, (list, tuple)) and leaf and isinstance(
+                leaf[0], basestring):
+            yield leaf[0].split('.')[0]
 
 
 class _JobGuard(object):
@@ -239,6 +273,43 @@ class OpenProjectBackend(models.Model):
             backend.deleted_count = deleted
             backend.deleted_summary = u'\n'.join(lines) or False
 
+    # -- the key: no route to it but read() by a manager -----------------
+
+    @api.model
+    def _op_check_secret_fields(self, names, what):
+        if is_connector_manager(self.env):
+            return
+        if set(names) & set(SECRET_FIELDS):
+            raise AccessError(
+                _('Only a Connector Manager can %s the API key of an '
+                  'OpenProject backend.') % what)
+
+    @api.model
+    def _search(self, args, offset=0, limit=None, order=None, count=False,
+                access_rights_uid=None):
+        self._op_check_secret_fields(list(_domain_fields(args)), _('search'))
+        if order:
+            self._op_check_secret_fields(
+                [part.strip().split(' ')[0] for part in order.split(',')],
+                _('sort on'))
+        return super(OpenProjectBackend, self)._search(
+            args, offset=offset, limit=limit, order=order, count=count,
+            access_rights_uid=access_rights_uid)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None,
+                   orderby=False, lazy=True):
+        groupbys = [groupby] if isinstance(groupby, basestring) else (
+            groupby or [])
+        names = [name.split(':')[0].strip() for name in
+                 list(fields or []) + list(groupbys) +
+                 (orderby.split(',') if orderby else [])]
+        self._op_check_secret_fields(
+            [name.split(' ')[0] for name in names], _('group on'))
+        return super(OpenProjectBackend, self).read_group(
+            domain, fields, groupby, offset=offset, limit=limit,
+            orderby=orderby, lazy=lazy)
+
     # -- client ----------------------------------------------------------
 
     @api.multi
@@ -251,14 +322,22 @@ class OpenProjectBackend(models.Model):
             raise OpenProjectKeyError(
                 _('Backend "%s" has no URL or no API key: set them, then use '
                   '"Check connection".') % backend.name)
-        return OpenProjectClient(
-            backend.url.strip(),
-            backend.api_key.strip(),
-            timeout=backend.timeout or 30,
-            verify=backend.verify_ssl,
-            ca_bundle=backend.ca_bundle or None,
-            page_size=backend.page_size or 100,
-        )
+        try:
+            return OpenProjectClient(
+                backend.url.strip(),
+                backend.api_key.strip(),
+                timeout=backend.timeout or 30,
+                verify=backend.verify_ssl,
+                ca_bundle=backend.ca_bundle or None,
+                page_size=backend.page_size or 100,
+            )
+        except ValueError as err:
+            # a URL saved before its validation existed: stop the sync
+            # (one failed job) until it is fixed, like a refused key
+            raise OpenProjectKeyError(
+                _('Backend "%(name)s": %(error)s Fix the URL, then use '
+                  '"Check connection".') % {'name': backend.name,
+                                           'error': tools.ustr(err)})
 
     @contextmanager
     @api.multi
@@ -309,6 +388,14 @@ class OpenProjectBackend(models.Model):
         values = {'last_error': message}
         if block:
             values['sync_blocked'] = True
+        self._op_write_apart(values)
+
+    @api.multi
+    def _op_write_apart(self, values):
+        """Write ``values`` on the backend in a transaction of its own
+        (committed at once), so they survive the rollback of the failing
+        job or button."""
+        self.ensure_one()
         testing = (tools.config['test_enable'] or
                    getattr(threading.currentThread(), 'testing', False))
         if testing:
@@ -344,6 +431,7 @@ class OpenProjectBackend(models.Model):
         then enqueues, per synced project, its work packages (and their
         activities) and its time entries.
         """
+        check_connector_manager(self.env, _('start a sync'))
         for backend in self:
             if not backend.active:
                 continue
@@ -401,38 +489,62 @@ class OpenProjectBackend(models.Model):
 
     @api.multi
     def action_sync_now(self):
+        check_connector_manager(self.env, _('start a sync'))
         self.sync()
         return True
 
     @api.multi
     def action_sync_from_scratch(self):
+        check_connector_manager(self.env, _('start a sync from scratch'))
         self.sync(from_scratch=True)
         return True
 
     @api.multi
     def action_check_connection(self):
         """Say whose key it is, how many projects it sees and which
-        permissions are missing where; stores the answer on the backend."""
+        permissions are missing where; stores the answer on the backend.
+
+        A failed check raises a UserError with the reason (what to fix),
+        after storing it in ``last_error`` in a transaction of its own; a
+        successful one reloads the form, which then shows whose key it is.
+        """
+        check_connector_manager(self.env, _('check the connection'))
         for backend in self:
             values = backend._op_check_connection()
             values['connection_checked_at'] = fields.Datetime.now()
+            if values.get('last_error'):
+                # the UserError rolls the transaction back: the answer is
+                # written apart, to stay on the form after the dialog
+                backend._op_write_apart(values)
+                raise UserError(
+                    _('Connection to OpenProject failed (backend "%(name)s")'
+                      ':\n%(error)s') % {'name': backend.name,
+                                          'error': values['last_error']})
             backend.write(values)
         return True
 
     @api.multi
     def _op_check_connection(self):
+        """Values of the backend after a check: the key's details, or
+        ``last_error`` (and what is no longer known) when it failed."""
         self.ensure_one()
+        failed = {'key_permissions': False, 'key_user_name': False,
+                  'key_user_login': False, 'key_is_admin': False,
+                  'key_project_count': 0}
         try:
             with self.work_on('openproject.backend') as work:
                 adapter = work.component(usage='backend.adapter')
                 return self._op_inspect_key(adapter)
         except (OpenProjectKeyError, RetryableJobError) as err:
-            return {'last_error': tools.ustr(err), 'sync_blocked':
-                    isinstance(err, OpenProjectKeyError),
-                    'key_permissions': False}
+            failed.update(last_error=tools.ustr(err), sync_blocked=isinstance(
+                err, OpenProjectKeyError))
         except op_errors.OpenProjectError as err:
-            return {'last_error': _('OpenProject answered: %s') %
-                    tools.ustr(err), 'key_permissions': False}
+            failed['last_error'] = _('OpenProject answered: %s') % (
+                tools.ustr(err),)
+        except ValueError as err:
+            # a URL the client refuses (records saved before the check)
+            failed['last_error'] = tools.ustr(err)
+        return failed
 
     @api.multi
     def _op_inspect_key(self, adapter):
@@ -554,6 +666,23 @@ class OpenProjectBackend(models.Model):
             'target': 'new',
             'context': {'active_test': False},
         }
+
+    @api.constrains('url')
+    def _check_url(self):
+        for backend in self:
+            url = (backend.url or '').strip()
+            parts = urlsplit(url)
+            if parts.scheme not in ('http', 'https') or not parts.hostname:
+                raise ValidationError(
+                    _('The OpenProject URL "%s" is not valid: give the '
+                      'address of the OpenProject instance with its '
+                      'scheme, e.g. https://openproject.example.com (or '
+                      'http://127.0.0.1:8080 for a local test server).')
+                    % url)
+            if parts.username or parts.password:
+                raise ValidationError(
+                    _('The OpenProject URL must not contain a user name or '
+                      'password; put the API key in its own field.'))
 
     @api.constrains('page_size', 'timeout')
     def _check_limits(self):

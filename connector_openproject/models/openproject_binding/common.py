@@ -68,7 +68,9 @@ class OpenProjectBinding(models.AbstractModel):
     def _compute_op_url(self):
         for binding in self:
             path = binding._op_url_path()
-            base = (binding.backend_id.url or '').rstrip('/')
+            # only connector managers may read the backends: the link is
+            # shown to everybody who sees the record
+            base = (binding.backend_id.sudo().url or '').rstrip('/')
             binding.op_url = base + path if (base and path) else False
 
     @api.multi
@@ -82,19 +84,22 @@ class OpenProjectBinding(models.AbstractModel):
     @api.model
     def _op_job_description(self, backend, method, external_id=None,
                             project=None):
+        # "<backend>: ...", with "OpenProject" in front unless the name of
+        # the backend already says it (no "OpenProject OpenProject: ...")
+        name = backend.sudo().name or u''
+        if not name.lower().startswith(u'openproject'):
+            name = _('OpenProject %s') % name
         if method == 'import_record':
-            return _('OpenProject %(backend)s: import %(what)s '
-                     '%(id)s') % {'backend': backend.name,
-                                  'what': self._op_entity_label,
-                                  'id': external_id}
+            return _('%(backend)s: import %(what)s %(id)s') % {
+                'backend': name, 'what': self._op_entity_label,
+                'id': external_id}
         if project:
-            return _('OpenProject %(backend)s: import the %(what)s of '
-                     'project %(project)s') % {
-                'backend': backend.name,
-                'what': self._op_entity_label_plural,
+            return _('%(backend)s: import the %(what)s of project '
+                     '%(project)s') % {
+                'backend': name, 'what': self._op_entity_label_plural,
                 'project': project.name}
-        return _('OpenProject %(backend)s: import the %(what)s') % {
-            'backend': backend.name, 'what': self._op_entity_label_plural}
+        return _('%(backend)s: import the %(what)s') % {
+            'backend': name, 'what': self._op_entity_label_plural}
 
     @api.model
     def _op_quiet(self):

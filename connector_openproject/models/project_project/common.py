@@ -2,9 +2,26 @@
 # Copyright 2026 connector_openproject contributors
 # License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
-from ..openproject_backend.common import ACTIVITY_SELECTION
+from ..openproject_backend.common import (ACTIVITY_SELECTION,
+                                          check_connector_manager)
+
+#: the kinds of activities each "Activities" setting imports
+ACTIVITY_KINDS = {
+    'none': frozenset(),
+    'comments': frozenset(['comments']),
+    'updates': frozenset(['updates']),
+    'all': frozenset(['comments', 'updates']),
+}
+
+#: per setting: the cursors to forget when the setting is widened
+WIDENING_RESETS = {
+    'sync_enabled': ('work_package', 'time_entry'),
+    'sync_descriptions': ('work_package',),
+    'sync_activities': ('work_package',),
+    'sync_time_entries': ('time_entry',),
+}
 
 
 class OpenProjectProjectProject(models.Model):
@@ -65,13 +82,70 @@ class OpenProjectProjectProject(models.Model):
             projects.write({'active': False})
         return result
     @api.multi
+    def _op_widened(self, vals):
+        """The settings of ``vals`` that make this project import more
+        than it does now (a boolean turned on, more kinds of activities)."""
+        self.ensure_one()
+        widened = []
+        for name in WIDENING_RESETS:
+            if name not in vals:
+                continue
+            if name == 'sync_activities':
+                new = ACTIVITY_KINDS.get(vals[name] or 'none', frozenset())
+                if new - ACTIVITY_KINDS.get(self[name] or 'none',
+                                            frozenset()):
+                    widened.append(name)
+            elif vals[name] and not self[name]:
+                widened.append(name)
+        return widened
+
+    @api.multi
+    def write(self, vals):
+        """A setting switched back on makes the next sync of the project
+        read it in full: the changes made upstream while it was off are
+        behind the cursor (the importers skip the unchanged records, so
+        nothing is duplicated)."""
+        resets = {}
+        for binding in self:
+            for name in binding._op_widened(vals):
+                resets.setdefault(binding, set()).add(name)
+        result = super(OpenProjectProjectProject, self).write(vals)
+        for binding, names in resets.items():
+            binding._op_reset_for(names)
+        return result
+
+    @api.multi
+    def _op_reset_for(self, names):
+        self.ensure_one()
+        entities = set()
+        for name in names:
+            entities.update(WIDENING_RESETS[name])
+        cursors = self.env['openproject.sync.cursor'].search([
+            ('project_binding_id', '=', self.id),
+            ('entity', 'in', sorted(entities))])
+        cursors.reset()
+        if 'sync_descriptions' in names:
+            # the descriptions changed meanwhile are on work packages whose
+            # updatedAt the bindings already have: forget it so that each
+            # one is read and compared again
+            tasks = self.env['openproject.project.task'].with_context(
+                active_test=False).search([
+                    ('backend_id', '=', self.backend_id.id),
+                    ('project_id', '=', self.odoo_id.id),
+                    ('op_updated_at', '!=', False)])
+            if tasks:
+                tasks.write({'op_updated_at': False})
+
+    @api.multi
     def action_sync_now(self):
+        check_connector_manager(self.env, _('start a sync'))
         for binding in self:
             binding.backend_id._op_enqueue_project_syncs(projects=binding)
         return True
 
     @api.multi
     def action_sync_from_scratch(self):
+        check_connector_manager(self.env, _('start a sync from scratch'))
         cursors = self.env['openproject.sync.cursor'].search(
             [('project_binding_id', 'in', self.ids)])
         cursors.reset()
