@@ -72,9 +72,12 @@ class OpenProjectAdapter(AbstractComponent):
             _logger.info('OpenProject %s: transient error on %s, retry in '
                          '%ss: %s', self.backend_record.name, what or err.url,
                          seconds, err)
+            # worded to stay true once the job queue gave up on it ("Max.
+            # retries (5) reached: ..." is put in front of it then)
             raise RetryableJobError(
-                _('OpenProject did not answer correctly (%s); '
-                  'the job will be retried.') % (err,),
+                _('Temporary error of OpenProject (such jobs are retried '
+                  'automatically, up to their maximum number of retries): '
+                  '%s') % (tools.ustr(err),),
                 seconds=int(seconds))
         if isinstance(err, op_errors.Unauthenticated):
             raise OpenProjectKeyError(

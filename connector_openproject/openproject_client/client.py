@@ -317,7 +317,14 @@ class OpenProjectClient(object):
         marker = 'Failed to establish a new connection: '
         if marker in text:
             text = text.split(marker, 1)[1]
-        return text.strip().rstrip(')\'",')
+        # drop the closing parentheses and quotes of the exception reprs
+        # around the reason, but not a parenthesis of the reason itself
+        # ("... certificate verify failed (_ssl.c:727)")
+        text = text.strip()
+        while text and (text[-1] in '\'",' or (
+                text[-1] == ')' and text.count(')') > text.count('('))):
+            text = text[:-1].rstrip()
+        return text
 
     def _connection_error(self, exc, path):
         detail = self.redact(self._reason(exc))
@@ -386,6 +393,13 @@ class OpenProjectClient(object):
                 response.status_code,)
         return data, None
 
+    def _is_api_root(self, path):
+        """True for the paths that exist on every OpenProject API v3 (the
+        root and the key's own user): a 404 there means a wrong URL."""
+        if self._prefix and path.startswith(self._prefix + '/'):
+            path = path[len(self._prefix):]
+        return path.rstrip('/') in (API_PATH, API_PATH + '/users/me')
+
     def _http_error(self, response, path, data, problem):
         status = response.status_code
         identifier = None
@@ -424,6 +438,13 @@ class OpenProjectClient(object):
                        'Give that user the needed permission in OpenProject '
                        '(listing users needs an administrator) or use '
                        'another key.%s' % (path, label, said))
+        elif cls is errors.NotFound and self._is_api_root(path):
+            message = ('Nothing at %s (%s): the URL %s does not point at an '
+                       'OpenProject API v3. Give the address of the '
+                       'OpenProject instance itself (the one of its login '
+                       'page, e.g. https://openproject.example.com), '
+                       'without /api/v3.%s'
+                       % (path, label, self.base_url, said))
         elif cls is errors.NotFound:
             message = ('OpenProject has nothing at %s visible to the API '
                        'key\'s user (%s): it was deleted, or that user is no '
