@@ -1,8 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright 2026 connector_openproject contributors
 # License AGPL-3.0 or later (http://www.gnu.org/licenses/agpl).
-"""Projects: name, identifier, archived <-> inactive, task label
-"Work Packages"; the backend's defaults apply to newly discovered projects.
+"""Projects: name, identifier, archived <-> inactive, public <-> privacy
+(visible by all employees / on invitation only), task label "Work
+Packages", mail alias open to followers only; the backend's defaults apply
+to newly discovered projects.
 
 The API has no updatedAt filter for projects: every sync reads the whole
 (small) list and compares. Projects missing from a complete list are read
@@ -42,6 +44,28 @@ class OpenProjectProjectMapper(Component):
                                 '%r is not a boolean' % (active,))
         active = active is not False
         return {'active': active, 'op_archived': not active}
+
+    @mapping
+    def privacy(self, record):
+        """OpenProject's ``public`` -> Odoo's privacy: a public project
+        is visible to all employees; any other one "on invitation only"
+        (the import adds no follower: only the project managers see it
+        until someone is invited). A missing value counts as not
+        public."""
+        public = self.op_value(record, 'public')
+        if public is not None and not isinstance(public, bool):
+            raise self.op_error(record, 'public',
+                                '%r is not a boolean' % (public,))
+        return {'privacy_visibility':
+                'employees' if public is True else 'followers'}
+
+    @only_create
+    @mapping
+    def alias_contact(self, record):
+        # the mail alias of an imported project only takes e-mails from
+        # its followers (Odoo's default, everyone, would let anybody
+        # create tasks by e-mail)
+        return {'alias_contact': 'followers'}
 
     @only_create
     @mapping
