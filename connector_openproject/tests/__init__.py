@@ -10,3 +10,4 @@ from . import test_other_keys
 from . import test_malformed
 from . import test_concurrency
 from . import test_security
+from . import test_hardening

@@ -9,6 +9,8 @@ sync through faults must end with exactly the records of a sync without
 faults, 0 lost and 0 duplicated.
 """
 
+from odoo.exceptions import UserError
+
 from .common import OpenProjectCase
 
 COUNTED = (
@@ -109,7 +111,9 @@ class TestKeyRefused(OpenProjectCase):
         self.assertEqual(self.env['queue.job'].search_count([]), jobs)
 
     def test_check_connection_says_refused(self):
-        self.backend.action_check_connection()
+        with self.assertRaises(UserError) as raised:
+            self.backend.action_check_connection()
+        self.assertIn(u'API key', raised.exception.name)
         self.assertIn(u'API key', self.backend.last_error or u'')
         self.assertFalse(self.backend.key_user_name)
 

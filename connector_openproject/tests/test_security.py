@@ -19,7 +19,7 @@ import requests
 import requests.certs
 from lxml import etree
 
-from odoo.exceptions import AccessDenied
+from odoo.exceptions import AccessDenied, UserError
 
 from .common import LogCapture, OpenProjectCase
 
@@ -94,8 +94,14 @@ class TestApiKeyNeverLeaks(OpenProjectCase):
             cls.env.invalidate_all()
             cls.backend.api_key = cls.wrong_key
             cls.refused_report = cls.full_sync()
-            # "Check connection" with the refused key, too
-            cls.backend.action_check_connection()
+            # "Check connection" with the refused key, too (it says so
+            # with a UserError)
+            try:
+                cls.backend.action_check_connection()
+            except UserError as err:
+                cls.check_message = err.name
+            else:
+                raise AssertionError('a refused key passed the check')
 
     def secrets(self):
         return secret_forms(self.api_key) + secret_forms(self.wrong_key)
@@ -148,6 +154,8 @@ class TestApiKeyNeverLeaks(OpenProjectCase):
         for failure in (self.report.failures + self.refused_report.failures):
             self.assertNoSecret(failure['message'], u'a job failure')
             self.assertNoSecret(failure['exc_info'], u'a job traceback')
+        self.assertIn(u'401', self.check_message)
+        self.assertNoSecret(self.check_message, u'the check\'s message')
         self.backend.invalidate_cache()
         for field in ('last_error', 'key_permissions', 'key_user_name'):
             self.assertNoSecret(self.backend[field] or u'', field)
@@ -277,9 +285,14 @@ class TestTlsVerification(OpenProjectCase):
     def test_check_connection_reports_the_certificate(self):
         self.requireTls()
         backend = self.new_backend()
-        backend.action_check_connection()
+        with self.assertRaises(UserError) as raised:
+            backend.action_check_connection()
+        self.assertIn(u'certificate', raised.exception.name)
         self.assertIn(u'certificate', backend.last_error or u'')
         self.assertFalse(backend.key_user_name)
+        # the reason of the TLS stack is quoted whole: "... (_ssl.c:...)"
+        error = backend.last_error
+        self.assertEqual(error.count(u'('), error.count(u')'), error)
 
     def test_ca_bundle_accepts_the_server(self):
         self.requireTls()
