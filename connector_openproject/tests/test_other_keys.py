@@ -110,6 +110,24 @@ class TestAdminKey(OpenProjectCase):
         self.assertTrue(deleted)
         self.assertFalse(deleted.active)
 
+    def test_user_deleted_upstream_later(self):
+        """The admin's listing no longer shows a deleted user: its binding is
+        flagged and the Odoo user archived (never deleted)."""
+        user = self.user_of(8)
+        self.assertTrue(user.active)
+        self.control('DELETE', '/users/8')
+        try:
+            report = self.full_sync()
+        finally:
+            self.control('POST', '/reset')
+        self.assertNoJobFailure(report)
+        self.assertTrue(self.binding('openproject.res.users', 8).op_deleted)
+        self.assertTrue(user.exists())
+        self.assertFalse(user.active)
+        # the users still listed are untouched
+        self.assertTrue(self.user_of(3).active)
+        self.assertFalse(self.binding('openproject.res.users', 3).op_deleted)
+
 
 class TestProfile73(OpenProjectCase):
 

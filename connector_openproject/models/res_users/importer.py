@@ -188,6 +188,12 @@ class OpenProjectUserBatchImporter(Component):
         except op_errors.MissingPermission:
             return _('This API key may not list users: users are imported '
                      'through the records that link them.')
+        # the listing was complete: a user it no longer shows was deleted
+        # upstream; each is read again in its own job (404: archived)
+        self._check_missing(self.model.with_context(active_test=False).search([
+            ('backend_id', '=', self.backend_record.id),
+            ('op_deleted', '=', False),
+            ('op_status', 'not in', ('deleted', 'unavailable'))]))
         cursor = self.env['openproject.sync.cursor'].acquire(
             self.backend_record, 'user')
         cursor.advance(None, self.summary())
