@@ -32,20 +32,7 @@ trap cleanup EXIT
 results=()
 for size in $SIZES; do
     for run in $(seq 1 "$RUNS"); do
-        OP_API_KEY=$("$PYTHON3" -c 'import secrets; print(secrets.token_hex(20))')
-        OP_CONTROL_TOKEN=$("$PYTHON3" -c 'import secrets; print(secrets.token_hex(20))')
-        "$PYTHON3" -m tests.op_simulator --host 127.0.0.1 --port 0 --api-key "$OP_API_KEY" \
-            --control-token "$OP_CONTROL_TOKEN" --dataset "$size" --seed 1 \
-            >"$WORK/simulator.log" 2>&1 &
-        SIM_PID=$!
-        OP_URL=""
-        for _ in $(seq 1 600); do
-            OP_URL=$(sed -n 's/^listening on //p' "$WORK/simulator.log" | head -n 1)
-            [ -n "$OP_URL" ] && break
-            kill -0 "$SIM_PID" 2>/dev/null || { cat "$WORK/simulator.log" >&2; exit 1; }
-            sleep 0.1
-        done
-        export OP_URL OP_API_KEY OP_CONTROL_TOKEN
+        start_simulator "$WORK/simulator.log" --dataset "$size" --seed 1
         export BENCH_OUT="$WORK/$size-$run.json"
         rm -f "$BENCH_OUT"
         dropdb --if-exists "$DB" >/dev/null 2>&1 || true

@@ -31,17 +31,7 @@ cleanup() { [ -z "$SIM_PID" ] || kill "$SIM_PID" 2>/dev/null || true; }
 trap cleanup EXIT
 
 if [ -z "${OP_URL:-}" ]; then
-    OP_API_KEY=$("$PYTHON3" -c 'import secrets; print(secrets.token_hex(20))')
-    "$PYTHON3" -m tests.op_simulator --host 127.0.0.1 --port 0 --api-key "$OP_API_KEY" \
-        --dataset "$DATASET" --profile "$PROFILE" >"$WORK/simulator.log" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 1 100); do
-        OP_URL=$(sed -n 's/^listening on //p' "$WORK/simulator.log" | head -n 1)
-        [ -n "$OP_URL" ] && break
-        kill -0 "$SIM_PID" 2>/dev/null || { cat "$WORK/simulator.log" >&2; exit 1; }
-        sleep 0.1
-    done
-    [ -n "$OP_URL" ] || { echo "the simulator did not start" >&2; exit 1; }
+    start_simulator "$WORK/simulator.log" --dataset "$DATASET" --profile "$PROFILE"
     echo "OpenProject simulator: $OP_URL (dataset $DATASET, profile $PROFILE)"
 fi
 : "${OP_API_KEY:?set OP_API_KEY with OP_URL}"

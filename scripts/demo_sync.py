@@ -14,15 +14,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.environ['REPO_ROOT'], 'scripts'))
 import run_jobs  # noqa: E402  (found through the path set just above)
+from imported_models import BINDINGS  # noqa: E402
 
-BINDINGS = [
-    ('res.users', 'openproject.res.users'),
-    ('project.project', 'openproject.project.project'),
-    ('project.task.type', 'openproject.project.task.type'),
-    ('project.task', 'openproject.project.task'),
-    ('account.analytic.line', 'openproject.account.analytic.line'),
-    ('mail.message', 'openproject.mail.message'),
-]
 
 
 def binding_counts(env, since):

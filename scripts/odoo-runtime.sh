@@ -71,3 +71,29 @@ ensure_db_role() {
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# Starts the OpenProject simulator of tests/op_simulator in the background, from the repository
+# root, with a fresh API key and control token: start_simulator LOG [simulator options...].
+# Sets SIM_PID and exports OP_URL, OP_API_KEY and OP_CONTROL_TOKEN.
+start_simulator() {
+    local log=$1 python=${PYTHON3:-python3}
+    shift
+    OP_API_KEY=$("$python" -c 'import secrets; print(secrets.token_hex(20))')
+    OP_CONTROL_TOKEN=$("$python" -c 'import secrets; print(secrets.token_hex(20))')
+    (cd "$REPO_ROOT" && exec "$python" -m tests.op_simulator --host 127.0.0.1 --port 0 \
+        --api-key "$OP_API_KEY" --control-token "$OP_CONTROL_TOKEN" "$@") >"$log" 2>&1 &
+    SIM_PID=$!
+    OP_URL=""
+    for _ in $(seq 1 600); do
+        OP_URL=$(sed -n 's/^listening on //p' "$log" | head -n 1)
+        [ -n "$OP_URL" ] && break
+        kill -0 "$SIM_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$OP_URL" ]; then
+        cat "$log" >&2
+        echo "the OpenProject simulator did not start" >&2
+        return 1
+    fi
+    export OP_URL OP_API_KEY OP_CONTROL_TOKEN
+}
