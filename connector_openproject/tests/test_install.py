@@ -33,3 +33,22 @@ class TestInstall(common.TransactionCase):
 
     def test_scheduler_without_backend(self):
         self.assertTrue(self.env['openproject.backend']._scheduler_sync())
+
+    def test_form_fields_shown_once(self):
+        """Odoo 10's form view gives a field name one widget: a field placed
+        twice in a form (e.g. in a banner and in a group) stays empty in one
+        of the two places."""
+        from lxml import etree
+        models = ['openproject.backend', 'openproject.project.project',
+                  'openproject.project.task', 'openproject.res.users',
+                  'openproject.account.analytic.line']
+        for model in models:
+            arch = etree.fromstring(self.env[model].fields_view_get(
+                view_type='form')['arch'])
+            names = [node.get('name') for node in arch.iter('field')
+                     # fields of embedded one2many/many2many views are
+                     # another form's
+                     if not [parent for parent in node.iterancestors('field')]]
+            repeated = sorted(set(name for name in names
+                                  if names.count(name) > 1))
+            self.assertFalse(repeated, '%s form repeats %s' % (model, repeated))
