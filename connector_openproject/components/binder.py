@@ -62,7 +62,3 @@ class OpenProjectBinder(Component):
     def remember(self, external_id, binding):
         """Cache a binding just created or found by an importer."""
         self._cache()[tools.ustr(external_id)] = binding.id
-
-    def forget_all(self):
-        """Drop the cache (after a rollback to a savepoint)."""
-        self._cache().clear()

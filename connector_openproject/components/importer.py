@@ -22,6 +22,7 @@ and the field; the other elements of the page import normally.
 import logging
 
 import psycopg2
+from psycopg2 import errorcodes
 
 from odoo import _, fields, tools
 from odoo.addons.component.core import AbstractComponent
@@ -279,7 +280,6 @@ class OpenProjectImporter(AbstractComponent):
         self.openproject_record = record
         self.binding = binding
         if not force and self._is_uptodate(binding):
-            self.binding = binding
             self._unchanged(binding)
             return 'unchanged'
         reason = self._must_skip(binding)
@@ -318,10 +318,10 @@ class _RetryUniqueViolation(object):
         if (exc_type is not None and
                 issubclass(exc_type, psycopg2.IntegrityError) and
                 exc_value.pgcode ==
-                psycopg2.errorcodes.UNIQUE_VIOLATION):
+                errorcodes.UNIQUE_VIOLATION):
             raise RetryableJobError(
-                'Another job created the same OpenProject binding at the '
-                'same time; the job will be retried.', seconds=5)
+                _('Another job created the same OpenProject binding at the '
+                  'same time; the job will be retried.'), seconds=5)
         return False
 
 
@@ -426,6 +426,7 @@ class OpenProjectBatchImporter(AbstractComponent):
             self.high_water = updated.replace(microsecond=0)
 
     def _after_rollback(self):
+        # the cached binding ids may belong to the rows just rolled back
         self.op_cache.clear()
         self.env.invalidate_all()
 
