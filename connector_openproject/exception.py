@@ -15,8 +15,8 @@ from odoo.addons.queue_job.exception import (FailedJobError,
 
 
 class OpenProjectKeyError(FailedJobError):
-    """The API key as a whole was refused (401) or lacks a permission
-    needed for the whole sync (403).
+    """The API key as a whole was refused (401), or the backend has no
+    usable URL or key.
 
     Retrying cannot help: the backend records the message in its
     ``last_error`` field and the sync stops until a connector manager fixed

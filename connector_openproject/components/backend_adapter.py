@@ -9,10 +9,11 @@ translate its errors into what the job queue understands:
 
 * transient errors (5xx, 429, network) -> ``RetryableJobError`` (the job
   is retried later, with the server's ``Retry-After`` when it gave one);
-* 401 and key-wide 403 -> ``OpenProjectKeyError`` (the job fails once and
-  the backend stops syncing until the key is fixed);
-* 404 and everything else is raised as the client's own exception, the
-  importers decide what it means.
+* 401 -> ``OpenProjectKeyError`` (the job fails once and the backend stops
+  syncing until the key is fixed);
+* 403, 404 and everything else are raised as the client's own exceptions:
+  the importers decide what they mean (a project whose records the key may
+  not list, a record gone...).
 """
 
 import logging

@@ -8,9 +8,9 @@ One row per (backend, entity, project): ``synced_up_to`` is the most recent
 The job that imports a window locks the row (``SELECT ... FOR UPDATE
 NOWAIT``; a second run of the same window is retried later), reads the
 records updated since ``synced_up_to - overlap`` and moves ``synced_up_to``
-forward in its own transaction: the cursor only advances when the job that
-processed the window succeeded. A failed or killed job leaves the cursor
-where it was, so the next run reads the window again.
+forward in that same job's transaction: the cursor only advances when the
+job that processed the window succeeded (committed). A failed or killed job
+leaves the cursor where it was, so the next run reads the window again.
 
 Using OpenProject's own timestamps (a high-water mark) instead of Odoo's
 clock makes the windows independent of any clock difference between the

@@ -81,6 +81,7 @@ class OpenProjectProjectProject(models.Model):
         if projects:
             projects.write({'active': False})
         return result
+
     @api.multi
     def _op_widened(self, vals):
         """The settings of ``vals`` that make this project import more
