@@ -116,6 +116,10 @@ class OpenProjectProjectBatchImporter(Component):
     _apply_on = 'openproject.project.project'
 
     def run(self, project=None, from_scratch=False):
+        # locked before the listing: a second run at the same time retries
+        # later instead of reading everything again
+        cursor = self.env['openproject.sync.cursor'].acquire(
+            self.backend_record, 'project')
         for page in self.backend_adapter.iter_pages():
             self.import_elements(self.backend_adapter.elements(page),
                                  force=from_scratch)
@@ -127,7 +131,5 @@ class OpenProjectProjectBatchImporter(Component):
         self._check_missing(known)
         self.backend_record._op_enqueue_project_syncs(
             from_scratch=from_scratch)
-        cursor = self.env['openproject.sync.cursor'].acquire(
-            self.backend_record, 'project')
         cursor.advance(None, self.summary())
         return self.summary()

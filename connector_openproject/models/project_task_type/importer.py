@@ -67,9 +67,10 @@ class OpenProjectStatusBatchImporter(Component):
     _apply_on = 'openproject.project.task.type'
 
     def run(self, project=None, from_scratch=False):
-        elements = self.backend_adapter.get_collection()
-        self.import_elements(elements, force=from_scratch)
+        # locked before the listing (a concurrent run retries later)
         cursor = self.env['openproject.sync.cursor'].acquire(
             self.backend_record, 'status')
+        elements = self.backend_adapter.get_collection()
+        self.import_elements(elements, force=from_scratch)
         cursor.advance(None, self.summary())
         return self.summary()

@@ -181,6 +181,9 @@ class OpenProjectUserBatchImporter(Component):
     _apply_on = 'openproject.res.users'
 
     def run(self, project=None, from_scratch=False):
+        # locked before the listing (a concurrent run retries later)
+        cursor = self.env['openproject.sync.cursor'].acquire(
+            self.backend_record, 'user')
         try:
             for page in self.backend_adapter.iter_pages():
                 self.import_elements(self.backend_adapter.elements(page),
@@ -194,7 +197,5 @@ class OpenProjectUserBatchImporter(Component):
             ('backend_id', '=', self.backend_record.id),
             ('op_deleted', '=', False),
             ('op_status', 'not in', ('deleted', 'unavailable'))]))
-        cursor = self.env['openproject.sync.cursor'].acquire(
-            self.backend_record, 'user')
         cursor.advance(None, self.summary())
         return self.summary()
