@@ -18,7 +18,9 @@ class QueueJob(models.Model):
         backend = args[0] if args else kwargs.get('backend')
         if not isinstance(backend, models.BaseModel) or not backend.exists():
             return None
-        base = (backend.url or '').rstrip('/')
+        # a Job Queue manager may not be a connector manager: the URL is
+        # no secret, the key is never read here
+        base = (backend.sudo().url or '').rstrip('/')
         url = base
         if self.method_name == 'import_record':
             external_id = args[1] if len(args) > 1 else kwargs.get(
