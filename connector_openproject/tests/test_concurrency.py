@@ -15,6 +15,7 @@ with two connections of its own on a backend it commits, and removes in
 """
 
 from contextlib import contextmanager
+import threading
 
 import psycopg2
 
@@ -111,6 +112,33 @@ class TestConcurrentWindow(OpenProjectCase):
         return sum(count for endpoint, count in
                    counters['by_endpoint'].items()
                    if 'work_packages' in endpoint)
+
+    def test_error_kept_when_the_job_rolls_back(self):
+        """The backend's last error is written in a transaction of its own,
+        also on a server started with --test-enable (only a thread running
+        tests writes in place)."""
+        dbname = self.env.cr.dbname
+        backend_id = None
+        thread = threading.currentThread()
+        try:
+            with real_cursor(dbname) as cr_job:
+                backend_id = self._commit_fixture(cr_job)[0]
+                env = api.Environment(cr_job, SUPERUSER_ID, {})
+                backend = env['openproject.backend'].browse(backend_id)
+                self.assertTrue(odoo.tools.config['test_enable'])
+                thread.testing = False  # a job of a server, not a test
+                try:
+                    backend._op_write_apart({'last_error': u'kept apart'})
+                finally:
+                    thread.testing = True
+                cr_job.rollback()  # the failing job's own transaction
+            with real_cursor(dbname) as cr_check:
+                cr_check.execute('SELECT last_error FROM openproject_backend '
+                                 'WHERE id = %s', (backend_id,))
+                self.assertEqual(cr_check.fetchone()[0], u'kept apart')
+        finally:
+            if backend_id:
+                self._remove_fixture(backend_id)
 
     def test_second_project_listing_retried_later(self):
         """The projects' cursor is locked before the listing: a run started
