@@ -54,6 +54,13 @@ def real_cursor(dbname):
             cr.close()
 
 
+
+def hold_row_lock(cr, cursor_id):
+    """What a first run of a window does: hold the lock of its cursor row."""
+    cr.execute('SELECT id FROM openproject_sync_cursor WHERE id = %s '
+               'FOR UPDATE', (cursor_id,))
+    assert cr.fetchall() == [(cursor_id,)]
+
 class TestConcurrentWindow(OpenProjectCase):
     """A second run of the same window does not start: the cursor row is
     locked FOR UPDATE NOWAIT; the second job gets RetryableJobError (queue
@@ -113,150 +120,127 @@ class TestConcurrentWindow(OpenProjectCase):
                    counters['by_endpoint'].items()
                    if 'work_packages' in endpoint)
 
+    @contextmanager
+    def committed_fixture(self):
+        """Two connections of the test's own (the job's, another run's) and
+        the committed fixture of _commit_fixture, removed at the end."""
+        dbname = self.env.cr.dbname
+        ids = None
+        try:
+            with real_cursor(dbname) as cr_job, \
+                    real_cursor(dbname) as cr_other:
+                ids = self._commit_fixture(cr_job)
+                yield cr_job, cr_other, ids
+        finally:
+            if ids:
+                self._remove_fixture(ids[0])
+
     def test_error_kept_when_the_job_rolls_back(self):
         """The backend's last error is written in a transaction of its own,
         also on a server started with --test-enable (only a thread running
         tests writes in place)."""
-        dbname = self.env.cr.dbname
-        backend_id = None
         thread = threading.currentThread()
-        try:
-            with real_cursor(dbname) as cr_job:
-                backend_id = self._commit_fixture(cr_job)[0]
-                env = api.Environment(cr_job, SUPERUSER_ID, {})
-                backend = env['openproject.backend'].browse(backend_id)
-                self.assertTrue(odoo.tools.config['test_enable'])
-                thread.testing = False  # a job of a server, not a test
-                try:
-                    backend._op_write_apart({'last_error': u'kept apart'})
-                finally:
-                    thread.testing = True
-                cr_job.rollback()  # the failing job's own transaction
-            with real_cursor(dbname) as cr_check:
+        with self.committed_fixture() as (cr_job, _cr_other, ids):
+            env = api.Environment(cr_job, SUPERUSER_ID, {})
+            backend = env['openproject.backend'].browse(ids[0])
+            self.assertTrue(odoo.tools.config['test_enable'])
+            thread.testing = False  # a job of a server, not a test
+            try:
+                backend._op_write_apart({'last_error': u'kept apart'})
+            finally:
+                thread.testing = True
+            cr_job.rollback()  # the failing job's own transaction
+            # a connection opened after the write: its snapshot shows it
+            with real_cursor(self.env.cr.dbname) as cr_check:
                 cr_check.execute('SELECT last_error FROM openproject_backend '
-                                 'WHERE id = %s', (backend_id,))
+                                 'WHERE id = %s', (ids[0],))
                 self.assertEqual(cr_check.fetchone()[0], u'kept apart')
-        finally:
-            if backend_id:
-                self._remove_fixture(backend_id)
 
     def test_second_project_listing_retried_later(self):
         """The projects' cursor is locked before the listing: a run started
         while another one holds it reads nothing from OpenProject."""
-        dbname = self.env.cr.dbname
-        backend_id = None
-        try:
-            with real_cursor(dbname) as cr_job, \
-                    real_cursor(dbname) as cr_first:
-                backend_id, _project_id, _cursor_id = self._commit_fixture(
-                    cr_job)
-                env = api.Environment(cr_job, SUPERUSER_ID, IMPORT_CONTEXT)
-                cursor = env['openproject.sync.cursor'].create({
-                    'backend_id': backend_id, 'entity': 'project'})
-                cr_job.commit()  # pylint: disable=invalid-commit
-                cr_first.execute(
-                    'SELECT id FROM openproject_sync_cursor WHERE id = %s '
-                    'FOR UPDATE', (cursor.id,))
-                backend = env['openproject.backend'].browse(backend_id)
-                self.control('POST', '/counters/reset')
-                with self.assertRaises(RetryableJobError):
-                    env['openproject.project.project'].import_batch(backend)
-                counters = self.control('GET', '/counters')
-                self.assertEqual(counters['total'], 0, counters)
-                cr_job.rollback()
-        finally:
-            if backend_id:
-                self._remove_fixture(backend_id)
+        with self.committed_fixture() as (cr_job, cr_first, ids):
+            backend_id, _project_id, _cursor_id = ids
+            env = api.Environment(cr_job, SUPERUSER_ID, IMPORT_CONTEXT)
+            cursor = env['openproject.sync.cursor'].create({
+                'backend_id': backend_id, 'entity': 'project'})
+            cr_job.commit()  # pylint: disable=invalid-commit
+            hold_row_lock(cr_first, cursor.id)
+            backend = env['openproject.backend'].browse(backend_id)
+            self.control('POST', '/counters/reset')
+            with self.assertRaises(RetryableJobError):
+                env['openproject.project.project'].import_batch(backend)
+            counters = self.control('GET', '/counters')
+            self.assertEqual(counters['total'], 0, counters)
+            cr_job.rollback()
 
     def test_second_run_of_locked_window_retried_later(self):
-        dbname = self.env.cr.dbname
-        backend_id = None
-        try:
-            with real_cursor(dbname) as cr_job, \
-                    real_cursor(dbname) as cr_first:
-                backend_id, project_id, cursor_id = self._commit_fixture(
-                    cr_job)
-                # the first run: holds the row lock of the window
-                cr_first.execute(
-                    'SELECT id FROM openproject_sync_cursor WHERE id = %s '
-                    'FOR UPDATE', (cursor_id,))
-                self.assertEqual(cr_first.fetchall(), [(cursor_id,)])
+        with self.committed_fixture() as (cr_job, cr_first, ids):
+            backend_id, project_id, cursor_id = ids
+            # the first run: holds the row lock of the window
+            hold_row_lock(cr_first, cursor_id)
 
-                env = api.Environment(cr_job, SUPERUSER_ID, {})
-                backend = env['openproject.backend'].browse(backend_id)
-                project = env['openproject.project.project'].browse(
-                    project_id)
-                tasks = env['openproject.project.task']
-                self.control('POST', '/counters/reset')
-                # NOWAIT: refused at once (without it, the lock_timeout of
-                # real_cursor would end the wait with another error)
-                with self.assertRaises(RetryableJobError) as raised:
-                    tasks.import_batch(backend, project=project)
-                self.assertIn(u'retried later', u'%s' % raised.exception)
-                # queue_job retries it later, it does not count as a try
-                self.assertTrue(raised.exception.ignore_retry)
-                self.assertGreater(raised.exception.seconds, 0)
-                # the second run read nothing and imported nothing
-                self.assertEqual(self._wp_requests(), 0)
-                cr_job.rollback()
-                env.invalidate_all()
-                self.assertFalse(tasks.with_context(
-                    active_test=False).search(
-                        [('backend_id', '=', backend_id)]))
-                cursor = env['openproject.sync.cursor'].browse(cursor_id)
-                self.assertFalse(cursor.synced_up_to)
+            env = api.Environment(cr_job, SUPERUSER_ID, {})
+            backend = env['openproject.backend'].browse(backend_id)
+            project = env['openproject.project.project'].browse(
+                project_id)
+            tasks = env['openproject.project.task']
+            self.control('POST', '/counters/reset')
+            # NOWAIT: refused at once (without it, the lock_timeout of
+            # real_cursor would end the wait with another error)
+            with self.assertRaises(RetryableJobError) as raised:
+                tasks.import_batch(backend, project=project)
+            self.assertIn(u'retried later', u'%s' % raised.exception)
+            # queue_job retries it later, it does not count as a try
+            self.assertTrue(raised.exception.ignore_retry)
+            self.assertGreater(raised.exception.seconds, 0)
+            # the second run read nothing and imported nothing
+            self.assertEqual(self._wp_requests(), 0)
+            cr_job.rollback()
+            env.invalidate_all()
+            self.assertFalse(tasks.with_context(
+                active_test=False).search(
+                    [('backend_id', '=', backend_id)]))
+            cursor = env['openproject.sync.cursor'].browse(cursor_id)
+            self.assertFalse(cursor.synced_up_to)
 
-                # the first run ends: the retried job runs the window
-                cr_first.rollback()
-                result = tasks.import_batch(backend, project=project)
-                self.assertTrue(result)
-                self.assertGreater(self._wp_requests(), 0)
-                env.invalidate_all()
-                self.assertTrue(cursor.synced_up_to)
-                bot = self.dataset.bot_id()
-                expected = sorted(
-                    wid for wid in self.dataset.visible_work_packages(bot)
-                    if self.dataset.wp_project(
-                        self.dataset.work_packages[wid]) == PROJECT)
-                found = sorted(int(ext) for ext in tasks.with_context(
-                    active_test=False).search(
-                        [('backend_id', '=', backend_id)]).mapped(
-                            'external_id'))
-                self.assertEqual(found, expected)
-                # nothing of this second connection is kept
-                cr_job.rollback()
-        finally:
-            if backend_id:
-                self._remove_fixture(backend_id)
+            # the first run ends: the retried job runs the window
+            cr_first.rollback()
+            result = tasks.import_batch(backend, project=project)
+            self.assertTrue(result)
+            self.assertGreater(self._wp_requests(), 0)
+            env.invalidate_all()
+            self.assertTrue(cursor.synced_up_to)
+            bot = self.dataset.bot_id()
+            expected = sorted(
+                wid for wid in self.dataset.visible_work_packages(bot)
+                if self.dataset.wp_project(
+                    self.dataset.work_packages[wid]) == PROJECT)
+            found = sorted(int(ext) for ext in tasks.with_context(
+                active_test=False).search(
+                    [('backend_id', '=', backend_id)]).mapped(
+                        'external_id'))
+            self.assertEqual(found, expected)
+            # nothing of this second connection is kept
+            cr_job.rollback()
 
     def test_window_lock_is_per_entity_and_project(self):
         """Another window (time entries of the project) is not blocked by
         the lock of the work packages' window."""
-        dbname = self.env.cr.dbname
-        backend_id = None
-        try:
-            with real_cursor(dbname) as cr_job, \
-                    real_cursor(dbname) as cr_first:
-                backend_id, project_id, cursor_id = self._commit_fixture(
-                    cr_job)
-                cr_first.execute(
-                    'SELECT id FROM openproject_sync_cursor WHERE id = %s '
-                    'FOR UPDATE', (cursor_id,))
-                env = api.Environment(cr_job, SUPERUSER_ID, {})
-                backend = env['openproject.backend'].browse(backend_id)
-                project = env['openproject.project.project'].browse(
-                    project_id)
-                cursors = env['openproject.sync.cursor']
-                other = cursors.acquire(backend, 'time_entry', project)
-                self.assertTrue(other)
-                self.assertNotEqual(other.id, cursor_id)
-                with self.assertRaises(RetryableJobError):
-                    cursors.acquire(backend, 'work_package', project)
-                cr_job.rollback()
-        finally:
-            if backend_id:
-                self._remove_fixture(backend_id)
-
+        with self.committed_fixture() as (cr_job, cr_first, ids):
+            backend_id, project_id, cursor_id = ids
+            hold_row_lock(cr_first, cursor_id)
+            env = api.Environment(cr_job, SUPERUSER_ID, {})
+            backend = env['openproject.backend'].browse(backend_id)
+            project = env['openproject.project.project'].browse(
+                project_id)
+            cursors = env['openproject.sync.cursor']
+            other = cursors.acquire(backend, 'time_entry', project)
+            self.assertTrue(other)
+            self.assertNotEqual(other.id, cursor_id)
+            with self.assertRaises(RetryableJobError):
+                cursors.acquire(backend, 'work_package', project)
+            cr_job.rollback()
 
 class TestConcurrentRecord(OpenProjectCase):
     """Two jobs importing the same record never create two bindings: an
